@@ -1,0 +1,440 @@
+#!/usr/bin/env bash
+# Install and start everything the end-to-end tests need on this machine.
+#
+#   sudo scripts/e2e-env.sh [--podman] [--remote-engine]
+#
+# Idempotent: a second run starts nothing that already answers and rewrites nothing that
+# is already right. Needs root, apt-get (Debian 12 bookworm) and the docker CLI on PATH.
+#
+# What it sets up (see the env file it writes for the values the tests read):
+#   - a Docker engine with buildx, unless `docker info` and `docker buildx version` already
+#     work (developer laptop): dockerd 26 + buildx 0.13 unpacked from Debian trixie's .debs
+#     under $E2E_PREFIX, containerd/runc/tini from bookworm, containerd image store enabled;
+#     the buildx plugin goes to /usr/local/lib/docker/cli-plugins (found with any DOCKER_CONFIG)
+#   - two distribution registries with htpasswd auth: 127.0.0.1:5000 and 127.0.0.1:5001
+#   - a base image e2e/busybox:latest made from busybox-static (nothing is pulled)
+#   - --podman: podman, buildah, skopeo
+#   - --remote-engine: a second dockerd on tcp://127.0.0.1:2376 with its own bridge
+#
+# Environment: E2E_STATE_DIR (default /var/tmp/docker-ship-e2e), E2E_PREFIX (default
+# /opt/docker-ship-e2e).
+set -Eeuo pipefail
+
+STATE_DIR=${E2E_STATE_DIR:-/var/tmp/docker-ship-e2e}
+PREFIX=${E2E_PREFIX:-/opt/docker-ship-e2e}
+ENV_FILE=$STATE_DIR/env
+PLUGIN_DIR=/usr/local/lib/docker/cli-plugins
+BASE_IMAGE=e2e/busybox:latest
+
+# main engine (only used when this script starts one)
+DOCKER_SOCK=/var/run/docker.sock
+DOCKERD_LOG=$STATE_DIR/dockerd.log
+DOCKERD_PIDFILE=/var/run/docker.pid
+
+# second engine (--remote-engine)
+REMOTE_TCP=tcp://127.0.0.1:2376
+REMOTE_SOCK=/var/run/docker-e2e-remote.sock
+REMOTE_PIDFILE=/var/run/docker-e2e-remote.pid
+REMOTE_DATA_ROOT=/var/lib/docker-e2e-remote
+REMOTE_EXEC_ROOT=/var/run/docker-e2e-remote
+REMOTE_BRIDGE=e2ebr0
+REMOTE_BRIDGE_CIDR=10.213.0.1/24
+REMOTE_LOG=$STATE_DIR/dockerd-remote.log
+
+WAIT_SECONDS=60
+WITH_PODMAN=0
+WITH_REMOTE=0
+
+log() { printf '[e2e-env] %s\n' "$*" >&2; }
+die() {
+  printf '[e2e-env] ERROR: %s\n' "$*" >&2
+  exit 1
+}
+trap 'die "command failed (exit $?) at line $LINENO: $BASH_COMMAND"' ERR
+
+usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; }
+
+for arg in "$@"; do
+  case $arg in
+    --podman) WITH_PODMAN=1 ;;
+    --remote-engine) WITH_REMOTE=1 ;;
+    -h | --help) usage; exit 0 ;;
+    *) die "unknown argument: $arg (see --help)" ;;
+  esac
+done
+
+[[ $(id -u) == 0 ]] || die "must run as root (it installs packages and starts daemons)"
+command -v apt-get >/dev/null || die "apt-get not found: this script targets Debian"
+command -v docker >/dev/null || die "the docker CLI is not on PATH"
+
+mkdir -p "$STATE_DIR"
+chmod 700 "$STATE_DIR"
+# One run at a time.
+exec 9>"$STATE_DIR/.lock"
+flock -w 300 9 || die "another run of $0 holds $STATE_DIR/.lock"
+
+# ---------------------------------------------------------------- helpers
+
+APT_UPDATED=0
+apt_update_once() {
+  ((APT_UPDATED)) && return 0
+  log "apt-get update"
+  apt-get update -q >/dev/null || die "apt-get update failed"
+  APT_UPDATED=1
+}
+
+is_installed() { [[ $(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) == "install ok installed" ]]; }
+
+# Install the packages of "$@" that are missing; sets NEWLY_INSTALLED to those.
+NEWLY_INSTALLED=()
+ensure_pkgs() {
+  local p missing=()
+  for p in "$@"; do is_installed "$p" || missing+=("$p"); done
+  NEWLY_INSTALLED=("${missing[@]}")
+  ((${#missing[@]})) || return 0
+  apt_update_once
+  log "apt-get install ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null ||
+    die "apt-get install ${missing[*]} failed"
+}
+
+# Write $2 to file $1 only when the content differs (keeps re-runs from touching files).
+write_if_changed() {
+  local file=$1 content=$2 mode=${3:-644}
+  if [[ -f $file ]] && [[ $(<"$file") == "$content" ]]; then return 0; fi
+  printf '%s\n' "$content" >"$file.tmp"
+  chmod "$mode" "$file.tmp"
+  mv -f "$file.tmp" "$file"
+}
+
+random_alnum() { # length
+  local s
+  s=$(LC_ALL=C tr -dc 'A-Za-z0-9' < <(head -c 4096 /dev/urandom))
+  printf '%s' "${s:0:$1}"
+}
+
+http_code() { curl -s -o /dev/null -m 5 -w '%{http_code}' "$@" || true; }
+
+engine_answers() { timeout 15 docker "$@" info >/dev/null 2>&1; }
+
+# ---------------------------------------------------------------- docker engine (trixie debs)
+
+DOCKER_ROOT=$PREFIX/root # unpacked docker.io + docker-buildx
+
+# Sources file for trixie, derived from the machine's own bookworm sources (no host name here).
+trixie_sources() {
+  local src=/etc/apt/sources.list.d/debian.sources
+  if [[ -r $src ]]; then
+    # deb822 stanzas are separated by blank lines; drop the security stanza.
+    awk 'BEGIN { RS = ""; ORS = "\n\n" } !/-security/' "$src" | sed -E 's/^Suites:.*/Suites: trixie/'
+    return
+  fi
+  # One-line format fallback: take the first plain "deb URL suite ..." line.
+  local uri
+  uri=$(grep -hE '^deb[[:space:]]+(\[[^]]*\][[:space:]]+)?[a-z]+://' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+    grep -v -- '-security' | sed -E 's/^deb[[:space:]]+(\[[^]]*\][[:space:]]+)?//' | awk 'NR == 1 { print $1 }')
+  [[ -n $uri ]] || die "cannot find a Debian archive in /etc/apt sources"
+  printf 'Types: deb\nURIs: %s\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$uri"
+}
+
+fetch_docker_debs() {
+  if [[ -x $DOCKER_ROOT/usr/sbin/dockerd && -x $DOCKER_ROOT/usr/libexec/docker/cli-plugins/docker-buildx ]]; then
+    return 0
+  fi
+  local apt=$PREFIX/apt
+  log "downloading docker.io and docker-buildx from Debian trixie into $PREFIX"
+  rm -rf "$apt/debs" "$DOCKER_ROOT.tmp"
+  mkdir -p "$apt/parts" "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/debs" "$DOCKER_ROOT.tmp"
+  trixie_sources >"$apt/parts/trixie.sources"
+  local opts=(-q -oDir::Etc::SourceList=/dev/null "-oDir::Etc::SourceParts=$apt/parts"
+    "-oDir::State::Lists=$apt/lists" "-oDir::Cache=$apt/cache" -oAPT::Sandbox::User=root)
+  apt-get "${opts[@]}" update >/dev/null || die "apt-get update for trixie failed (sources: $apt/parts/trixie.sources)"
+  (cd "$apt/debs" && apt-get "${opts[@]}" download docker.io docker-buildx >/dev/null) ||
+    die "apt-get download docker.io docker-buildx (trixie) failed"
+  local deb
+  for deb in "$apt"/debs/*.deb; do
+    dpkg -x "$deb" "$DOCKER_ROOT.tmp"
+    dpkg-deb -f "$deb" Package Version | paste -sd' ' >>"$DOCKER_ROOT.tmp/VERSIONS"
+  done
+  # The deb's docker-init is a relative link to tini-static, which comes from bookworm's tini.
+  ln -sfn /usr/bin/tini-static "$DOCKER_ROOT.tmp/usr/bin/docker-init"
+  rm -rf "$DOCKER_ROOT"
+  mv "$DOCKER_ROOT.tmp" "$DOCKER_ROOT"
+  rm -rf "$apt/debs" "$apt/cache"
+}
+
+install_buildx_plugin() {
+  fetch_docker_debs
+  local src=$DOCKER_ROOT/usr/libexec/docker/cli-plugins/docker-buildx
+  if ! cmp -s "$src" "$PLUGIN_DIR/docker-buildx"; then
+    log "installing buildx plugin to $PLUGIN_DIR/docker-buildx"
+    install -D -m 0755 "$src" "$PLUGIN_DIR/docker-buildx"
+  fi
+}
+
+# Start a dockerd from the unpacked tree. Args: log pidfile extra-dockerd-args...
+launch_dockerd() {
+  local logf=$1 pidfile=$2
+  shift 2
+  # dockerd finds docker-init / docker-proxy on PATH.
+  local path=$DOCKER_ROOT/usr/sbin:$DOCKER_ROOT/usr/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+  printf '\n===== %s starting dockerd %s\n' "$(date -Is)" "$*" >>"$logf"
+  setsid nohup env PATH="$path" "$DOCKER_ROOT/usr/sbin/dockerd" --pidfile "$pidfile" "$@" \
+    </dev/null >>"$logf" 2>&1 9>&- &
+  LAUNCHED_PID=$!
+}
+
+wait_engine() { # pid log docker-args...
+  local pid=$1 logf=$2 i
+  shift 2
+  for ((i = 0; i < WAIT_SECONDS * 2; i++)); do
+    engine_answers "$@" && return 0
+    kill -0 "$pid" 2>/dev/null || {
+      tail -n 30 "$logf" >&2
+      die "dockerd (pid $pid) exited during startup; log: $logf"
+    }
+    sleep 0.5
+  done
+  tail -n 30 "$logf" >&2
+  die "dockerd (pid $pid) did not answer within ${WAIT_SECONDS}s; log: $logf"
+}
+
+DAEMON_JSON='{
+  "features": { "containerd-snapshotter": true }
+}'
+
+ENGINE_MODE=""
+ensure_engine() {
+  if engine_answers && timeout 15 docker buildx version >/dev/null 2>&1; then
+    ENGINE_MODE="existing engine and buildx (nothing installed)"
+    return 0
+  fi
+  if engine_answers; then
+    # An engine answers but buildx is missing: only add the plugin.
+    install_buildx_plugin
+    ENGINE_MODE="existing engine, buildx plugin added"
+  else
+    ensure_pkgs containerd runc tini iptables
+    install_buildx_plugin
+    write_if_changed "$STATE_DIR/daemon.json" "$DAEMON_JSON"
+    log "starting dockerd (log: $DOCKERD_LOG)"
+    launch_dockerd "$DOCKERD_LOG" "$DOCKERD_PIDFILE" \
+      --config-file "$STATE_DIR/daemon.json" -H "unix://$DOCKER_SOCK" --iptables=false
+    wait_engine "$LAUNCHED_PID" "$DOCKERD_LOG"
+    ENGINE_MODE="started dockerd from $DOCKER_ROOT (pid $LAUNCHED_PID)"
+  fi
+  timeout 15 docker buildx version >/dev/null 2>&1 ||
+    die "docker buildx version fails: $(docker buildx version 2>&1 | head -n 3)"
+}
+
+# ---------------------------------------------------------------- registries
+
+REGISTRY_PKGS_NEW=()
+ensure_registry_pkgs() {
+  ensure_pkgs docker-registry apache2-utils curl
+  REGISTRY_PKGS_NEW=("${NEWLY_INSTALLED[@]}")
+  # On a systemd machine the package starts its own registry on :5000; stop it when we
+  # installed it just now.
+  local p
+  for p in "${REGISTRY_PKGS_NEW[@]}"; do
+    if [[ $p == docker-registry ]] && [[ -d /run/systemd/system ]] &&
+      systemctl is-active --quiet docker-registry 2>/dev/null; then
+      log "stopping and disabling the packaged docker-registry.service (it takes port 5000)"
+      systemctl disable --now docker-registry >/dev/null 2>&1 || true
+    fi
+  done
+}
+
+# Args: name addr user. Sets REG_PASSWORD and REG_LOG.
+ensure_registry() {
+  local name=$1 addr=$2 user=$3
+  local dir=$STATE_DIR/$name
+  mkdir -p "$dir/data"
+  [[ -s $dir/password ]] || { random_alnum 24 >"$dir/password"; chmod 600 "$dir/password"; }
+  [[ -s $dir/http-secret ]] || { random_alnum 32 >"$dir/http-secret"; chmod 600 "$dir/http-secret"; }
+  REG_PASSWORD=$(<"$dir/password")
+  REG_LOG=$STATE_DIR/$name.log
+  if [[ ! -s $dir/htpasswd ]] || ! htpasswd -vb "$dir/htpasswd" "$user" "$REG_PASSWORD" >/dev/null 2>&1; then
+    htpasswd -Bbn "$user" "$REG_PASSWORD" >"$dir/htpasswd.tmp"
+    chmod 600 "$dir/htpasswd.tmp"
+    mv -f "$dir/htpasswd.tmp" "$dir/htpasswd"
+  fi
+  write_if_changed "$dir/config.yml" "version: 0.1
+log:
+  level: info
+  formatter: text
+  fields:
+    service: $name
+storage:
+  filesystem:
+    rootdirectory: $dir/data
+  delete:
+    enabled: true
+  cache:
+    blobdescriptor: inmemory
+http:
+  addr: $addr
+  secret: $(<"$dir/http-secret")
+  headers:
+    X-Content-Type-Options: [nosniff]
+auth:
+  htpasswd:
+    realm: $name
+    path: $dir/htpasswd" 600
+
+  local code
+  code=$(http_code "http://$addr/v2/")
+  if [[ $code == 000 ]]; then
+    log "starting $name on $addr (log: $REG_LOG)"
+    printf '\n===== %s starting docker-registry serve %s\n' "$(date -Is)" "$dir/config.yml" >>"$REG_LOG"
+    setsid nohup /usr/bin/docker-registry serve "$dir/config.yml" </dev/null >>"$REG_LOG" 2>&1 9>&- &
+    local pid=$!
+    echo "$pid" >"$dir/pid"
+    local i
+    for ((i = 0; i < WAIT_SECONDS * 4; i++)); do
+      code=$(http_code "http://$addr/v2/")
+      [[ $code == 000 ]] || break
+      kill -0 "$pid" 2>/dev/null || { tail -n 20 "$REG_LOG" >&2; die "$name exited during startup; log: $REG_LOG"; }
+      sleep 0.25
+    done
+  fi
+  [[ $code == 401 ]] ||
+    die "http://$addr/v2/ answers HTTP $code, expected 401 (another registry on that port? e.g. docker-registry.service)"
+  code=$(http_code -u "$user:$REG_PASSWORD" "http://$addr/v2/")
+  [[ $code == 200 ]] ||
+    die "http://$addr/v2/ rejects $user with the password in $dir/password (HTTP $code): a registry that this state dir did not start holds the port"
+}
+
+# ---------------------------------------------------------------- base image
+
+base_image_exists() { timeout 15 docker "$@" image inspect "$BASE_IMAGE" >/dev/null 2>&1; }
+
+make_base_image() { # docker-args...
+  ensure_pkgs busybox-static
+  local tmp
+  tmp=$(mktemp -d)
+  mkdir -p "$tmp/root"/{bin,sbin,usr/bin,usr/sbin,etc,tmp,root,proc,sys,dev,run,var/tmp}
+  chmod 1777 "$tmp/root/tmp" "$tmp/root/var/tmp"
+  cp /bin/busybox "$tmp/root/bin/busybox"
+  local applet
+  while read -r applet; do
+    [[ -e $tmp/root/$applet || -L $tmp/root/$applet ]] || ln -s /bin/busybox "$tmp/root/$applet"
+  done < <(/bin/busybox --list-full)
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$tmp/root/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' >"$tmp/root/etc/group"
+  log "importing $BASE_IMAGE ($(/bin/busybox | head -n 1 | cut -d' ' -f1-2))"
+  tar --numeric-owner --owner=0 --group=0 -C "$tmp/root" -c . |
+    docker "$@" import -c 'CMD ["/bin/sh"]' -c 'ENV PATH=/usr/sbin:/usr/bin:/sbin:/bin' - "$BASE_IMAGE" >/dev/null ||
+    { rm -rf "$tmp"; die "docker import of $BASE_IMAGE failed"; }
+  rm -rf "$tmp"
+}
+
+# A FROM $BASE_IMAGE build with a RUN step must work (run after the image is first made).
+check_build() { # docker-args...
+  local tmp out
+  tmp=$(mktemp -d)
+  printf 'FROM %s\nRUN echo hi > /x\n' "$BASE_IMAGE" >"$tmp/Dockerfile"
+  if ! out=$(timeout 120 docker "$@" buildx build --no-cache --progress=plain --output type=cacheonly "$tmp" 2>&1); then
+    rm -rf "$tmp"
+    printf '%s\n' "$out" | tail -n 20 >&2
+    die "docker buildx build of FROM $BASE_IMAGE + RUN failed (engine: docker $*)"
+  fi
+  rm -rf "$tmp"
+}
+
+# ---------------------------------------------------------------- remote engine
+
+ensure_remote_engine() {
+  if engine_answers -H "$REMOTE_TCP"; then
+    return 0
+  fi
+  ensure_pkgs containerd runc tini iptables iproute2
+  fetch_docker_debs
+  if ! ip link show "$REMOTE_BRIDGE" >/dev/null 2>&1; then
+    ip link add "$REMOTE_BRIDGE" type bridge
+  fi
+  if ! ip -4 addr show dev "$REMOTE_BRIDGE" | grep -q "inet ${REMOTE_BRIDGE_CIDR%/*}/"; then
+    ip addr add "$REMOTE_BRIDGE_CIDR" dev "$REMOTE_BRIDGE"
+  fi
+  ip link set "$REMOTE_BRIDGE" up
+  write_if_changed "$STATE_DIR/daemon-remote.json" "$DAEMON_JSON"
+  mkdir -p "$REMOTE_DATA_ROOT" "$REMOTE_EXEC_ROOT"
+  log "starting remote dockerd on $REMOTE_TCP (log: $REMOTE_LOG)"
+  launch_dockerd "$REMOTE_LOG" "$REMOTE_PIDFILE" \
+    --config-file "$STATE_DIR/daemon-remote.json" \
+    -H "unix://$REMOTE_SOCK" -H "$REMOTE_TCP" --tls=false \
+    --data-root "$REMOTE_DATA_ROOT" --exec-root "$REMOTE_EXEC_ROOT" \
+    --bridge "$REMOTE_BRIDGE" --iptables=false \
+    --containerd-namespace e2e-remote --containerd-plugins-namespace e2e-remote-plugins
+  wait_engine "$LAUNCHED_PID" "$REMOTE_LOG" -H "$REMOTE_TCP"
+}
+
+ensure_remote_base_image() {
+  base_image_exists -H "$REMOTE_TCP" && return 0
+  log "loading $BASE_IMAGE into the remote engine"
+  docker save "$BASE_IMAGE" | docker -H "$REMOTE_TCP" load >/dev/null ||
+    die "could not load $BASE_IMAGE into $REMOTE_TCP"
+  check_build -H "$REMOTE_TCP"
+}
+
+# ---------------------------------------------------------------- main
+
+START=$SECONDS
+ensure_engine
+
+ensure_registry_pkgs
+ensure_registry registry1 127.0.0.1:5000 ci-user
+REG1_PASSWORD=$REG_PASSWORD REG1_LOG=$REG_LOG
+ensure_registry registry2 127.0.0.1:5001 ci-user2
+REG2_PASSWORD=$REG_PASSWORD REG2_LOG=$REG_LOG
+
+if ! base_image_exists; then
+  make_base_image
+  check_build
+fi
+
+if ((WITH_PODMAN)); then
+  ensure_pkgs podman buildah skopeo
+fi
+
+if ((WITH_REMOTE)); then
+  ensure_remote_engine
+  ensure_remote_base_image
+fi
+
+ENV_CONTENT="E2E_REGISTRY=127.0.0.1:5000
+E2E_REGISTRY_USER=ci-user
+E2E_REGISTRY_PASSWORD=$REG1_PASSWORD
+E2E_REGISTRY_LOG=$REG1_LOG
+E2E_REGISTRY2=127.0.0.1:5001
+E2E_REGISTRY2_USER=ci-user2
+E2E_REGISTRY2_PASSWORD=$REG2_PASSWORD
+E2E_REGISTRY2_LOG=$REG2_LOG
+E2E_BASE_IMAGE=$BASE_IMAGE
+E2E_DOCKERD_LOG=$DOCKERD_LOG"
+if ((WITH_REMOTE)); then
+  ENV_CONTENT+="
+E2E_REMOTE_DOCKER_HOST=$REMOTE_TCP
+E2E_REMOTE_DOCKERD_LOG=$REMOTE_LOG"
+elif [[ -f $ENV_FILE ]] && grep -q '^E2E_REMOTE_DOCKER_HOST=' "$ENV_FILE" && engine_answers -H "$REMOTE_TCP"; then
+  # keep the remote engine of an earlier --remote-engine run in the env file
+  ENV_CONTENT+="
+$(grep -E '^E2E_REMOTE_(DOCKER_HOST|DOCKERD_LOG)=' "$ENV_FILE")"
+fi
+write_if_changed "$ENV_FILE" "$ENV_CONTENT" 600
+
+server=$(docker version --format '{{.Server.Version}} (API {{.Server.APIVersion}}), client {{.Client.Version}}' 2>/dev/null || echo '?')
+buildx=$(docker buildx version 2>/dev/null | head -n 1 || echo '?')
+store=$(docker info --format '{{.Driver}}' 2>/dev/null || echo '?')
+cat >&2 <<EOF
+[e2e-env] ready in $((SECONDS - START)) s
+  engine:     $ENGINE_MODE
+              server $server, storage driver $store
+  buildx:     $buildx
+  registry 1: 127.0.0.1:5000  user ci-user   (log $REG1_LOG)
+  registry 2: 127.0.0.1:5001  user ci-user2  (log $REG2_LOG)
+  base image: $BASE_IMAGE
+EOF
+((WITH_PODMAN)) && echo "  podman:     $(podman --version)" >&2
+((WITH_REMOTE)) && echo "  remote:     $REMOTE_TCP (bridge $REMOTE_BRIDGE, log $REMOTE_LOG)" >&2
+echo "  env file:   $ENV_FILE" >&2

@@ -1,0 +1,63 @@
+/** Reading BuildKit's plain progress output: cache hits, and what failed where. */
+
+export interface StepCounts {
+  steps: number
+  cached: number
+}
+
+/** Counts the Dockerfile steps (`#5 [2/3] RUN ...`) and those BuildKit took from cache (`#5 CACHED`). */
+export function countSteps(log: string): StepCounts {
+  const steps = new Set<string>()
+  const cached = new Set<string>()
+  for (const line of log.split('\n')) {
+    const step = /^#(\d+) \[(?:[^\]]*? )?\d+\/\d+\]/.exec(line)
+    if (step) steps.add(step[1] as string)
+    const hit = /^#(\d+) CACHED\s*$/.exec(line)
+    if (hit) cached.add(hit[1] as string)
+  }
+  return { steps: steps.size, cached: [...cached].filter(id => steps.has(id)).length }
+}
+
+export interface BuildFailure {
+  /** One-line headline: the failing step and BuildKit's reason. */
+  summary: string
+  /** The useful lines: the step's own output and BuildKit's error. */
+  details: string[]
+  /** `Dockerfile:N` that BuildKit named, for an annotation. */
+  line?: number
+}
+
+/**
+ * Finds the failing step, its output, the Dockerfile line and the final error in BuildKit's
+ * plain output (the block BuildKit prints between `------` lines after ` > [2/3] RUN ...:`).
+ */
+export function parseBuildFailure(log: string): BuildFailure {
+  const lines = log.split('\n').map(l => l.replace(/\r$/, ''))
+  const errorLine = [...lines].reverse().find(l => /^(ERROR|error):/.test(l.trim()))
+  const reason = errorLine?.trim().replace(/^(ERROR|error):\s*/, '') ?? lines.filter(l => l.trim()).slice(-1)[0]?.trim() ?? 'the build failed'
+  const details: string[] = []
+  let step: string | undefined
+  let line: number | undefined
+  const start = lines.findIndex(l => /^ > \[.*\].*:$/.test(l) || /^ > .*:$/.test(l))
+  if (start >= 0) {
+    step = (lines[start] as string).replace(/^ > /, '').replace(/:$/, '')
+    for (let i = start + 1; i < lines.length; i++) {
+      const l = lines[i] as string
+      if (/^-{6,}$/.test(l.trim())) {
+        if (details.length > 0 || i > start + 1) break
+        continue
+      }
+      details.push(l)
+    }
+  }
+  for (const l of lines) {
+    const m = /^(\S*Dockerfile\S*|\S+\.dockerfile|\S+):(\d+)$/i.exec(l.trim())
+    if (m && /dockerfile/i.test(m[1] as string)) line = Number(m[2])
+  }
+  // Keep the source excerpt BuildKit shows (`>>> RUN exit 3`) so the user sees the failing line.
+  const excerpt = lines.filter(l => /^\s*\d+ \| >>> /.test(l)).map(l => l.trim())
+  const where = [step, line !== undefined ? `Dockerfile line ${line}` : undefined].filter(Boolean).join(', ')
+  const summary = where ? `Build failed at ${where}: ${reason}` : `Build failed: ${reason}`
+  const cleaned = details.map(d => d.replace(/^\d+\.\d+ /, '').trimEnd()).filter(d => d.trim() !== '')
+  return { summary, details: [...cleaned, ...excerpt], line }
+}

@@ -1,0 +1,59 @@
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { InputError, show } from './errors.js'
+import type { GitHubContext } from './github-context.js'
+import type { PlanFacts } from './plan.js'
+import { normaliseRegistry } from './reference.js'
+import type { Settings } from './settings.js'
+import { run } from './exec.js'
+
+/** Registries that the runner's docker config already has credentials for (an earlier login step). */
+export function loggedInRegistries(configDir: string): string[] {
+  try {
+    const config = JSON.parse(readFileSync(path.join(configDir, 'config.json'), 'utf8')) as {
+      auths?: Record<string, unknown>
+      credHelpers?: Record<string, unknown>
+    }
+    const hosts = [...Object.keys(config.auths ?? {}), ...Object.keys(config.credHelpers ?? {})]
+    return hosts.flatMap(h => {
+      try {
+        return [normaliseRegistry(h.replace(/\/v1\/?$/, ''))]
+      } catch {
+        return []
+      }
+    })
+  } catch {
+    return []
+  }
+}
+
+/** The runner's own docker config folder (what an earlier login step wrote). */
+export function runnerDockerConfig(env: NodeJS.ProcessEnv): string {
+  return env.DOCKER_CONFIG || path.join(env.HOME || os.homedir(), '.docker')
+}
+
+async function gitTags(workspace: string): Promise<string[]> {
+  const r = await run('git', ['tag', '--list'], { cwd: workspace, silent: true, allowFailure: true })
+  return r.exitCode === 0 ? r.stdout.split('\n').filter(Boolean) : []
+}
+
+/** Side effects the plan depends on, gathered once: one `git tag` only when the policy needs it. */
+export async function gatherFacts(s: Settings, ctx: GitHubContext, env: NodeJS.ProcessEnv): Promise<PlanFacts> {
+  const needsTags = s.latest === 'semver' && (ctx.ref.startsWith('refs/tags/') || ctx.eventName === 'release')
+  return {
+    knownVersions: needsTags ? await gitTags(env.GITHUB_WORKSPACE || process.cwd()) : [],
+    loggedIn: loggedInRegistries(runnerDockerConfig(env)),
+    now: new Date()
+  }
+}
+
+/** The build context and Dockerfile must exist before anything logs in or builds. */
+export function checkBuildFiles(s: Settings): void {
+  if (!existsSync(s.context) || !statSync(s.context).isDirectory()) {
+    throw new InputError(`Input "context" is ${show(s.context)}, which is not a folder in the workspace: give the folder that holds your sources (paths are relative to the repository root), and check the job ran actions/checkout.`)
+  }
+  if (!existsSync(s.file) || !statSync(s.file).isFile()) {
+    throw new InputError(`Input "file" is ${show(s.file)}, which does not exist: give the path of your Dockerfile (e.g. file: ${path.join(s.context, 'Dockerfile')}), relative to the repository root.`)
+  }
+}

@@ -1,0 +1,144 @@
+import * as path from 'node:path'
+import * as core from '@actions/core'
+import { BuildError, DockerCli } from './engine/docker.js'
+import { CommandError } from './exec.js'
+import { InputError } from './errors.js'
+import { checkBuildFiles, gatherFacts, runnerDockerConfig } from './facts.js'
+import { readGitHubContext } from './github-context.js'
+import { type Login, makePlan, type Plan } from './plan.js'
+import { logPlan, setPlanOutputs } from './report.js'
+import { createRunDir, removeRunDir, writeSecretFiles } from './run-dir.js'
+import { readSettings, type Settings } from './settings.js'
+import { isPost, markMainStarted, type PostState, readPostState, savePostState } from './state.js'
+import { writeSummary } from './summary.js'
+
+const SECRET_INPUTS = ['password', 'github-token', 'secrets']
+
+/** Masks every secret input before anything else can print it. */
+function maskSecretInputs(): void {
+  const values = new Set<string>()
+  for (const name of SECRET_INPUTS) {
+    const raw = core.getInput(name, { trimWhitespace: false })
+    if (raw.trim() === '') continue
+    values.add(raw.trim())
+    if (name === 'secrets') {
+      for (const line of raw.split(/\r?\n/)) {
+        const value = line.slice(line.indexOf('=') + 1).trim()
+        if (line.includes('=') && value !== '') values.add(value)
+      }
+    }
+  }
+  // The runner masks per line: a multi-line value is masked line by line.
+  for (const v of values) for (const line of v.split(/\r?\n/)) if (line.trim() !== '') core.setSecret(line.trim())
+}
+
+async function main(): Promise<void> {
+  const started = Date.now()
+  markMainStarted()
+  maskSecretInputs()
+  const { settings, notices } = readSettings(name => core.getInput(name, { trimWhitespace: false }))
+  const ctx = readGitHubContext(process.env)
+  const plan = makePlan(settings, ctx, await gatherFacts(settings, ctx, process.env))
+  logPlan(plan, ctx, [...notices, ...plan.notices])
+  setPlanOutputs(plan)
+  checkBuildFiles(settings)
+  if (settings.dryRun) {
+    core.info('dry-run: no login, no build, no push.')
+    return
+  }
+  await execute(settings, plan, started)
+}
+
+function passwordFor(s: Settings, login: Login): string {
+  return login.passwordFrom === 'github-token' ? s.githubToken : s.password
+}
+
+/** Login, build, push, outputs: the plan carried out, leaving state for the post step first. */
+async function execute(settings: Settings, plan: Plan, started: number): Promise<void> {
+  const dir = createRunDir(process.env.RUNNER_TEMP, runnerDockerConfig(process.env))
+  const state: PostState = { root: dir.root, configDir: dir.configDir, registries: [] }
+  savePostState(state)
+  const docker = new DockerCli({ DOCKER_CONFIG: dir.configDir, DOCKER_BUILDKIT: '1' })
+  if (plan.logins.length > 0) {
+    await core.group('Login', async () => {
+      for (const login of plan.logins) {
+        const password = passwordFor(settings, login)
+        // docker stores base64(user:password) in its config: mask that form too.
+        core.setSecret(Buffer.from(`${login.username}:${password}`).toString('base64'))
+        await docker.login(login.registry, login.username, password)
+        state.registries.push(login.registry)
+        savePostState(state)
+        core.info(`Logged in to ${login.registry} as ${login.username}.`)
+      }
+    })
+  }
+  const engine = await docker.engine(settings.engine)
+  const files = {
+    iidFile: path.join(dir.root, 'iid'),
+    metadataFile: path.join(dir.root, 'metadata.json'),
+    secretFiles: writeSecretFiles(dir, settings.secrets)
+  }
+  const outcome = await docker.build(engine, plan, files)
+  await core.group('Outputs', async () => {
+    core.setOutput('digest', outcome.digest)
+    core.setOutput('imageid', outcome.imageId)
+    core.setOutput('metadata', outcome.metadata)
+    core.setOutput('pushed', String(outcome.pushed.length > 0))
+    core.info(`engine: ${outcome.engine}`)
+    core.info(`pushed: ${outcome.pushed.length > 0 ? outcome.pushed.join(', ') : 'nothing'}`)
+    core.info(`digest: ${outcome.digest || '-'}`)
+    core.info(`imageid: ${outcome.imageId || '-'}`)
+    core.info(`cached steps: ${outcome.steps.cached} of ${outcome.steps.steps}`)
+  })
+  await writeSummary(plan, outcome, (Date.now() - started) / 1000)
+}
+
+/** Logout and cleanup; also after a failed main. Only warns: the job's result is main's. */
+async function post(): Promise<void> {
+  const state = readPostState()
+  if (!state.root) return
+  const docker = new DockerCli({ DOCKER_CONFIG: state.configDir ?? path.join(state.root, 'config') })
+  for (const registry of state.registries) {
+    try {
+      await docker.logout(registry)
+      core.info(`Logged out of ${registry}.`)
+    } catch (e) {
+      core.warning(`Could not log out of ${registry}: ${failureMessage(e)}`)
+    }
+  }
+  try {
+    removeRunDir(state.root)
+  } catch (e) {
+    core.warning(`Could not remove ${state.root}: ${failureMessage(e)}`)
+  }
+}
+
+/** The user-facing message of any failure: one line for bad input, the whole story otherwise. */
+export function failureMessage(e: unknown): string {
+  if (e instanceof InputError) return e.message
+  if (e instanceof CommandError) return `${e.message}\n${e.stderr.trim() || e.stdout.trim()}`
+  return e instanceof Error ? e.message : String(e)
+}
+
+/** The action: main or post. The only place that fails the step. */
+export async function run(): Promise<void> {
+  if (isPost()) {
+    try {
+      await post()
+    } catch (e) {
+      core.warning(failureMessage(e))
+    }
+    return
+  }
+  try {
+    await main()
+  } catch (e) {
+    if (e instanceof BuildError) {
+      // An annotation on the Dockerfile line BuildKit named, carrying the whole useful output.
+      core.error(e.message, { title: 'Docker build failed', file: e.file, startLine: e.line })
+      process.exitCode = 1
+      return
+    }
+    core.setFailed(failureMessage(e))
+  }
+}

@@ -1,0 +1,149 @@
+import * as path from 'node:path'
+import { InputError, show } from './errors.js'
+import { type KeyValue, parseKeyValues, parseList } from './input-list.js'
+import { normaliseRegistry } from './reference.js'
+
+export const PUSH_MODES = ['auto', 'true', 'false'] as const
+export const LATEST_POLICIES = ['default-branch', 'semver', 'always', 'never'] as const
+export const ENGINES = ['auto', 'buildx', 'docker'] as const
+
+export type PushMode = (typeof PUSH_MODES)[number]
+export type LatestPolicy = (typeof LATEST_POLICIES)[number]
+export type EngineChoice = (typeof ENGINES)[number]
+
+export interface BuildSecret {
+  id: string
+  value: string
+}
+
+/** Every input of action.yml, parsed and validated. Nothing else reads `INPUT_*`. */
+export interface Settings {
+  registry: string
+  username: string
+  password: string
+  image: string
+  context: string
+  file: string
+  tags: string[]
+  push: PushMode
+  latest: LatestPolicy
+  buildArgs: KeyValue[]
+  labels: KeyValue[]
+  target: string
+  secrets: BuildSecret[]
+  platforms: string[]
+  engine: EngineChoice
+  dryRun: boolean
+  githubToken: string
+}
+
+/** What reading the inputs has to tell the user without failing (normalised values). */
+export interface SettingsResult {
+  settings: Settings
+  notices: string[]
+}
+
+export type InputReader = (name: string) => string
+
+const OS = ['linux', 'windows', 'darwin', 'freebsd']
+const ARCH = ['amd64', 'arm64', 'arm', '386', 'ppc64le', 's390x', 'riscv64', 'mips64le', 'loong64']
+const SECRET_ID = /^[A-Za-z0-9_.-]+$/
+const ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  const v = value.trim().toLowerCase()
+  if ((allowed as readonly string[]).includes(v)) return v as T
+  throw new InputError(`Input "${name}" is ${show(value)}: use one of ${allowed.join(', ')}.`)
+}
+
+function bool(name: string, value: string): boolean {
+  const v = value.trim().toLowerCase()
+  if (['true', 'false', ''].includes(v)) return v === 'true'
+  throw new InputError(`Input "${name}" is ${show(value)}: use true or false.`)
+}
+
+function platform(value: string): string {
+  const [os, arch, variant, ...rest] = value.split('/')
+  const ok = OS.includes(os ?? '') && ARCH.includes(arch ?? '') && rest.length === 0
+  if (!ok || (variant !== undefined && !/^v[0-9]+$/.test(variant))) {
+    throw new InputError(
+      `Input "platforms" has ${show(value)}: write os/arch[/variant], e.g. linux/amd64 or linux/arm64 (arch is one of ${ARCH.join(', ')}).`
+    )
+  }
+  return value
+}
+
+/** Reads and validates every input. `read` is `core.getInput` in the action, a map in tests. */
+export function readSettings(read: InputReader): SettingsResult {
+  const notices: string[] = []
+  const get = (name: string): string => read(name) ?? ''
+
+  const rawRegistry = get('registry').trim() || 'docker.io'
+  const registry = normaliseRegistry(rawRegistry)
+  if (registry !== rawRegistry.toLowerCase()) {
+    notices.push(`Input "registry" is "${rawRegistry}": using the registry host "${registry}".`)
+  }
+
+  let password = get('password')
+  if (password !== password.trim()) {
+    password = password.trim()
+    notices.push('Input "password" had leading or trailing white space (often a newline pasted into the secret): it was trimmed.')
+  }
+  const username = get('username').trim()
+  // A username without a password is decided by the plan: build-only on a fork PR, else an error.
+  if (username === '' && password !== '') {
+    throw new InputError('Input "password" is set but "username" is empty: set username (e.g. ${{ vars.DOCKERHUB_USERNAME }}).')
+  }
+
+  const context = get('context').trim() || '.'
+  const file = get('file').trim() || path.join(context, 'Dockerfile')
+
+  const buildArgs = parseKeyValues(get('build-args'), line =>
+    new InputError(`Input "build-args" has the line ${show(line)} without "=": write NAME=value, one per line.`)
+  )
+  for (const { key } of buildArgs) {
+    if (!ARG_NAME.test(key)) {
+      throw new InputError(`Input "build-args" has the name ${show(key)}: a build argument name is letters, digits and _, not starting with a digit.`)
+    }
+  }
+  const labels = parseKeyValues(get('labels'), line =>
+    new InputError(`Input "labels" has the line ${show(line)} without "=": write key=value, one per line.`)
+  )
+  const secrets = parseKeyValues(get('secrets'), line =>
+    new InputError(`Input "secrets" has a line without "=" (${show(line.replace(/./g, '*'), 20)}): write id=value, one per line.`)
+  ).map(({ key, value }) => ({ id: key, value }))
+  const seen = new Set<string>()
+  for (const { id } of secrets) {
+    if (!SECRET_ID.test(id)) {
+      throw new InputError(`Input "secrets" has the id ${show(id)}: an id is letters, digits, ".", "_" and "-".`)
+    }
+    if (seen.has(id)) throw new InputError(`Input "secrets" gives the id "${id}" twice: give each secret id once.`)
+    seen.add(id)
+  }
+
+  const target = get('target').trim()
+  if (target !== '' && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(target)) {
+    throw new InputError(`Input "target" is ${show(target)}: name a build stage (FROM ... AS name).`)
+  }
+
+  const settings: Settings = {
+    registry,
+    username,
+    password,
+    image: get('image').trim(),
+    context,
+    file,
+    tags: parseList(get('tags'), { commas: true }),
+    push: oneOf('push', get('push') || 'auto', PUSH_MODES),
+    latest: oneOf('latest', get('latest') || 'default-branch', LATEST_POLICIES),
+    buildArgs,
+    labels,
+    target,
+    secrets,
+    platforms: parseList(get('platforms'), { commas: true }).map(platform),
+    engine: oneOf('engine', get('engine') || 'auto', ENGINES),
+    dryRun: bool('dry-run', get('dry-run')),
+    githubToken: get('github-token')
+  }
+  return { settings, notices }
+}

@@ -1,0 +1,31 @@
+import * as core from '@actions/core'
+
+/** What main leaves for the post step. Never a secret: paths and registry names only. */
+export interface PostState {
+  /** This run's folder (its docker config with credentials, the secret files); deleted in post. */
+  root?: string
+  /** The docker config folder inside root, used to log out. */
+  configDir?: string
+  /** Registries logged in to, logged out in post. */
+  registries: string[]
+}
+
+const KEY = 'post'
+
+export function isPost(): boolean {
+  return core.getState('isPost') === 'true'
+}
+
+export function markMainStarted(): void {
+  core.saveState('isPost', 'true')
+}
+
+export function savePostState(state: PostState): void {
+  core.saveState(KEY, JSON.stringify(state))
+}
+
+export function readPostState(): PostState {
+  const raw = core.getState(KEY)
+  if (!raw) return { registries: [] }
+  return JSON.parse(raw) as PostState
+}

@@ -1,0 +1,17 @@
+import * as core from '@actions/core'
+import type { BuildOutcome } from './engine/docker.js'
+import type { Plan } from './plan.js'
+
+/** The job summary: what was built and pushed, where, how fast, how much came from cache. */
+export async function writeSummary(plan: Plan, outcome: BuildOutcome, seconds: number): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) return
+  const rows = [
+    [{ data: 'Image', header: true }, plan.image],
+    [{ data: 'Pushed', header: true }, outcome.pushed.length > 0 ? outcome.pushed.map(r => `<code>${r}</code>`).join('<br>') : `nothing (${plan.pushReason})`],
+    [{ data: 'Digest', header: true }, outcome.digest ? `<code>${outcome.digest}</code>` : '-'],
+    [{ data: 'Engine', header: true }, outcome.engine],
+    [{ data: 'Duration', header: true }, `${seconds.toFixed(1)} s`],
+    [{ data: 'Cached steps', header: true }, `${outcome.steps.cached} of ${outcome.steps.steps}`]
+  ]
+  await core.summary.addHeading(`Docker image ${plan.version}`, 3).addTable(rows).write()
+}
