@@ -70,7 +70,7 @@ command -v docker >/dev/null || die "the docker CLI is not on PATH"
 mkdir -p "$STATE_DIR"
 chmod 700 "$STATE_DIR"
 # One run at a time.
-exec 9>"$STATE_DIR/.lock"
+exec 9>>"$STATE_DIR/.lock"
 flock -w 300 9 || die "another run of $0 holds $STATE_DIR/.lock"
 
 # ---------------------------------------------------------------- helpers
@@ -94,8 +94,11 @@ ensure_pkgs() {
   ((${#missing[@]})) || return 0
   apt_update_once
   log "apt-get install ${missing[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null ||
+  local out
+  out=$(DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" 2>&1) || {
+    printf '%s\n' "$out" | tail -n 20 >&2
     die "apt-get install ${missing[*]} failed"
+  }
 }
 
 # Write $2 to file $1 only when the content differs (keeps re-runs from touching files).
@@ -206,7 +209,13 @@ DAEMON_JSON='{
 ENGINE_MODE=""
 ensure_engine() {
   if engine_answers && timeout 15 docker buildx version >/dev/null 2>&1; then
-    ENGINE_MODE="existing engine and buildx (nothing installed)"
+    local pid
+    pid=$(cat "$DOCKERD_PIDFILE" 2>/dev/null || true)
+    if [[ -n $pid && $(readlink "/proc/$pid/exe" 2>/dev/null) == "$DOCKER_ROOT"/* ]]; then
+      ENGINE_MODE="dockerd from $DOCKER_ROOT already running (pid $pid)"
+    else
+      ENGINE_MODE="existing engine and buildx (nothing installed)"
+    fi
     return 0
   fi
   if engine_answers; then

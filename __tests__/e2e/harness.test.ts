@@ -430,3 +430,67 @@ describe('registry support (no registry needed)', () => {
     expect(platformMatches({ os: 'linux', architecture: 'arm', variant: 'v7' }, 'linux/arm/v6')).toBe(false)
   })
 })
+
+describe('RegistryClient against a stub registry', () => {
+  test('tags, catalog, manifest digest, index -> image config, platforms, Basic auth', async () => {
+    const { createServer } = await import('node:http')
+    const { createHash } = await import('node:crypto')
+    const { RegistryClient } = await import('./support/registry.js')
+    const sha = (s: string): string => `sha256:${createHash('sha256').update(s).digest('hex')}`
+    const config = JSON.stringify({ architecture: 'arm64', os: 'linux', config: { Labels: { a: 'b' } } })
+    const image = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length },
+      layers: []
+    })
+    const index = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [
+        { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha('att'), size: 3, platform: { os: 'unknown', architecture: 'unknown' }, annotations: { 'vnd.docker.reference.type': 'attestation-manifest' } },
+        { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha(image), size: image.length, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } }
+      ]
+    })
+    const auth = `Basic ${Buffer.from('u:p').toString('base64')}`
+    const server = createServer((req, res) => {
+      if (req.headers.authorization !== auth) {
+        res.writeHead(401, { 'content-type': 'application/json' }).end('{"errors":[{"code":"UNAUTHORIZED"}]}')
+        return
+      }
+      const url = req.url ?? ''
+      const send = (type: string, body: string, digest?: string): void => {
+        res.writeHead(200, { 'content-type': type, ...(digest ? { 'docker-content-digest': digest } : {}) }).end(body)
+      }
+      if (url.startsWith('/v2/_catalog')) return send('application/json', '{"repositories":["team/app"]}')
+      if (url.startsWith('/v2/team/app/tags/list')) return send('application/json', '{"name":"team/app","tags":["v1","edge"]}')
+      if (url === '/v2/team/app/manifests/v1') {
+        expect(req.headers.accept).toContain('application/vnd.oci.image.index.v1+json')
+        return send('application/vnd.oci.image.index.v1+json', index, sha(index))
+      }
+      if (url === `/v2/team/app/manifests/${sha(image)}`) return send('application/vnd.oci.image.manifest.v1+json', image, sha(image))
+      if (url === `/v2/team/app/blobs/${sha(config)}`) return send('application/octet-stream', config)
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"errors":[{"code":"NAME_UNKNOWN"}]}')
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const port = (server.address() as { port: number }).port
+      const reg = new RegistryClient({ host: `127.0.0.1:${port}`, user: 'u', password: 'p' })
+      expect(await reg.catalog()).toEqual(['team/app'])
+      expect(await reg.tags('team/app')).toEqual(['edge', 'v1'])
+      expect(await reg.tags('team/missing')).toEqual([])
+      const m = await reg.manifest('team/app', 'v1')
+      expect(m).toMatchObject({ digest: sha(index), isIndex: true, mediaType: 'application/vnd.oci.image.index.v1+json' })
+      expect(m.computedDigest).toBe(m.digest)
+      expect((await reg.imageConfig('team/app', 'v1')).config?.Labels).toEqual({ a: 'b' })
+      expect((await reg.imageConfig('team/app', 'v1', 'linux/arm64')).architecture).toBe('arm64')
+      await expect(reg.imageConfig('team/app', 'v1', 'linux/amd64')).rejects.toThrow(/no image for linux\/amd64 \(has: linux\/arm64\/v8\)/)
+      expect(await reg.platforms('team/app', 'v1')).toEqual(['linux/arm64/v8'])
+      expect(await reg.exists('team/app', 'v1')).toBe(true)
+      const anon = new RegistryClient({ host: `127.0.0.1:${port}` })
+      await expect(anon.tags('team/app')).rejects.toMatchObject({ status: 401, code: 'UNAUTHORIZED' })
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
+  })
+})
