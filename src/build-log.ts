@@ -34,7 +34,13 @@ export interface BuildFailure {
 export function parseBuildFailure(log: string): BuildFailure {
   const lines = log.split('\n').map(l => l.replace(/\r$/, ''))
   const errorLine = [...lines].reverse().find(l => /^(ERROR|error):/.test(l.trim()))
-  const reason = errorLine?.trim().replace(/^(ERROR|error):\s*/, '') ?? lines.filter(l => l.trim()).slice(-1)[0]?.trim() ?? 'the build failed'
+  const reason =
+    errorLine?.trim().replace(/^(ERROR|error):\s*/, '') ??
+    lines
+      .filter(l => l.trim())
+      .slice(-1)[0]
+      ?.trim() ??
+    'the build failed'
   const details: string[] = []
   let step: string | undefined
   let line: number | undefined

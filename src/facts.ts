@@ -51,9 +51,13 @@ export async function gatherFacts(s: Settings, ctx: GitHubContext, env: NodeJS.P
 /** The build context and Dockerfile must exist before anything logs in or builds. */
 export function checkBuildFiles(s: Settings): void {
   if (!existsSync(s.context) || !statSync(s.context).isDirectory()) {
-    throw new InputError(`Input "context" is ${show(s.context)}, which is not a folder in the workspace: give the folder that holds your sources (paths are relative to the repository root), and check the job ran actions/checkout.`)
+    throw new InputError(
+      `Input "context" is ${show(s.context)}, which is not a folder in the workspace: give the folder that holds your sources (paths are relative to the repository root), and check the job ran actions/checkout.`
+    )
   }
   if (!existsSync(s.file) || !statSync(s.file).isFile()) {
-    throw new InputError(`Input "file" is ${show(s.file)}, which does not exist: give the path of your Dockerfile (e.g. file: ${path.join(s.context, 'Dockerfile')}), relative to the repository root.`)
+    throw new InputError(
+      `Input "file" is ${show(s.file)}, which does not exist: give the path of your Dockerfile (e.g. file: ${path.join(s.context, 'Dockerfile')}), relative to the repository root.`
+    )
   }
 }

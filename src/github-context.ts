@@ -44,7 +44,9 @@ function readPayload(env: Env): Json {
   try {
     return obj(JSON.parse(text))
   } catch (e) {
-    throw new InputError(`GITHUB_EVENT_PATH is "${file}", which is not JSON (${(e as Error).message}): give the event payload file the runner wrote.`)
+    throw new InputError(
+      `GITHUB_EVENT_PATH is "${file}", which is not JSON (${(e as Error).message}): give the event payload file the runner wrote.`
+    )
   }
 }
 

@@ -68,7 +68,9 @@ function defaultImage(s: Settings, ctx: GitHubContext): string {
   const [owner = '', repo = ''] = ctx.repository.split('/')
   if (s.registry === DOCKER_HUB) {
     if (s.username === '') {
-      throw new InputError('Input "image" is empty and so is "username": set image (e.g. image: user/app) or username, whose namespace is used on docker.io.')
+      throw new InputError(
+        'Input "image" is empty and so is "username": set image (e.g. image: user/app) or username, whose namespace is used on docker.io.'
+      )
     }
     return `${s.username}/${repo}`
   }
@@ -77,7 +79,9 @@ function defaultImage(s: Settings, ctx: GitHubContext): string {
 
 function credentials(s: Settings, ctx: GitHubContext, registry: string, notices: string[]): Login & { password: string } {
   if (registry === 'ghcr.io' && s.username === '' && s.password === '' && s.githubToken !== '') {
-    notices.push(`Logging in to ghcr.io as ${ctx.actor || 'the workflow'} with the "github-token" input (the job needs "permissions: packages: write" to push).`)
+    notices.push(
+      `Logging in to ghcr.io as ${ctx.actor || 'the workflow'} with the "github-token" input (the job needs "permissions: packages: write" to push).`
+    )
     return { registry, username: ctx.actor || 'github-actions', password: s.githubToken, passwordFrom: 'github-token' }
   }
   return { registry, username: s.username, password: s.password, passwordFrom: 'password' }
@@ -120,7 +124,9 @@ export function makePlan(s: Settings, ctx: GitHubContext, facts: PlanFacts): Pla
   let pushReason: string
   if (s.push === 'auto') {
     push = !NO_PUSH_EVENTS.includes(ctx.eventName)
-    pushReason = push ? `push: auto pushes on "${ctx.eventName || 'unknown'}" events` : `push: auto does not push on "${ctx.eventName}" events`
+    pushReason = push
+      ? `push: auto pushes on "${ctx.eventName || 'unknown'}" events`
+      : `push: auto does not push on "${ctx.eventName}" events`
   } else {
     push = s.push === 'true'
     pushReason = `push: ${s.push}`

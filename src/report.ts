@@ -36,7 +36,12 @@ export function logPlan(plan: Plan, ctx: GitHubContext, notices: string[]): void
 export function setPlanOutputs(plan: Plan): void {
   core.setOutput('image', plan.image)
   core.setOutput('tags', plan.references.join('\n'))
-  core.setOutput('labels', Object.entries(plan.labels).map(([k, v]) => `${k}=${v}`).join('\n'))
+  core.setOutput(
+    'labels',
+    Object.entries(plan.labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n')
+  )
   core.setOutput('version', plan.version)
   core.setOutput('plan', JSON.stringify(plan))
   core.setOutput('pushed', 'false')

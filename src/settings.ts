@@ -98,19 +98,24 @@ export function readSettings(read: InputReader): SettingsResult {
   const context = get('context').trim() || '.'
   const file = get('file').trim() || path.join(context, 'Dockerfile')
 
-  const buildArgs = parseKeyValues(get('build-args'), line =>
-    new InputError(`Input "build-args" has the line ${show(line)} without "=": write NAME=value, one per line.`)
+  const buildArgs = parseKeyValues(
+    get('build-args'),
+    line => new InputError(`Input "build-args" has the line ${show(line)} without "=": write NAME=value, one per line.`)
   )
   for (const { key } of buildArgs) {
     if (!ARG_NAME.test(key)) {
-      throw new InputError(`Input "build-args" has the name ${show(key)}: a build argument name is letters, digits and _, not starting with a digit.`)
+      throw new InputError(
+        `Input "build-args" has the name ${show(key)}: a build argument name is letters, digits and _, not starting with a digit.`
+      )
     }
   }
-  const labels = parseKeyValues(get('labels'), line =>
-    new InputError(`Input "labels" has the line ${show(line)} without "=": write key=value, one per line.`)
+  const labels = parseKeyValues(
+    get('labels'),
+    line => new InputError(`Input "labels" has the line ${show(line)} without "=": write key=value, one per line.`)
   )
-  const secrets = parseKeyValues(get('secrets'), line =>
-    new InputError(`Input "secrets" has a line without "=" (${show(line.replace(/./g, '*'), 20)}): write id=value, one per line.`)
+  const secrets = parseKeyValues(
+    get('secrets'),
+    line => new InputError(`Input "secrets" has a line without "=" (${show(line.replace(/./g, '*'), 20)}): write id=value, one per line.`)
   ).map(({ key, value }) => ({ id: key, value }))
   const seen = new Set<string>()
   for (const { id } of secrets) {

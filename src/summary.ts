@@ -7,7 +7,10 @@ export async function writeSummary(plan: Plan, outcome: BuildOutcome, seconds: n
   if (!process.env.GITHUB_STEP_SUMMARY) return
   const rows = [
     [{ data: 'Image', header: true }, plan.image],
-    [{ data: 'Pushed', header: true }, outcome.pushed.length > 0 ? outcome.pushed.map(r => `<code>${r}</code>`).join('<br>') : `nothing (${plan.pushReason})`],
+    [
+      { data: 'Pushed', header: true },
+      outcome.pushed.length > 0 ? outcome.pushed.map(r => `<code>${r}</code>`).join('<br>') : `nothing (${plan.pushReason})`
+    ],
     [{ data: 'Digest', header: true }, outcome.digest ? `<code>${outcome.digest}</code>` : '-'],
     [{ data: 'Engine', header: true }, outcome.engine],
     [{ data: 'Duration', header: true }, `${seconds.toFixed(1)} s`],

@@ -84,7 +84,7 @@ beforeAll(() => {
 })
 
 afterEach(async () => {
-  await Promise.all(runs.splice(0).map((r) => r.cleanup()))
+  await Promise.all(runs.splice(0).map(r => r.cleanup()))
 })
 
 afterAll(async () => {
@@ -112,8 +112,10 @@ describe('inputs', () => {
     }
     const names = Object.keys(manifest.inputs)
     expect(names.length).toBeGreaterThan(5)
-    const inputVars = Object.keys(env).filter((k) => k.startsWith('INPUT_')).sort()
-    expect(inputVars).toEqual(names.map((n) => `INPUT_${n.toUpperCase()}`).sort())
+    const inputVars = Object.keys(env)
+      .filter(k => k.startsWith('INPUT_'))
+      .sort()
+    expect(inputVars).toEqual(names.map(n => `INPUT_${n.toUpperCase()}`).sort())
     expect(env.INPUT_REGISTRY).toBe('docker.io')
     expect(env.INPUT_PUSH).toBe('auto')
     expect(env.INPUT_CONTEXT).toBe('.')
@@ -153,8 +155,8 @@ describe('inputs', () => {
     expect(env.INPUT_SECRETISH).toBe('')
     expect(env['INPUT_NO-DEFAULT']).toBe('')
     expect(env.INPUT_BOGUS).toBe('x')
-    const warnings = annotationsOf(r.main, 'warning').filter((a) => a.source === 'runner')
-    expect(warnings.map((w) => w.message)).toEqual([expect.stringContaining("Unexpected input(s) 'Bogus'")])
+    const warnings = annotationsOf(r.main, 'warning').filter(a => a.source === 'runner')
+    expect(warnings.map(w => w.message)).toEqual([expect.stringContaining("Unexpected input(s) 'Bogus'")])
     // no runs.post in this action.yml: no post step
     expect(r.post).toBeUndefined()
   })
@@ -219,7 +221,10 @@ describe('environment', () => {
       GITHUB_HEAD_REF: 'fix/x',
       GITHUB_BASE_REF: 'main'
     })
-    const pr = payload.pull_request as { head: { sha: string; repo: { fork: boolean; full_name: string } }; base: { repo: { full_name: string } } }
+    const pr = payload.pull_request as {
+      head: { sha: string; repo: { fork: boolean; full_name: string } }
+      base: { repo: { full_name: string } }
+    }
     expect(env.GITHUB_SHA).not.toBe(pr.head.sha) // GITHUB_SHA is the merge commit
     expect(pr.head.repo).toMatchObject({ fork: true, full_name: 'octo-contributor/Hello-App' })
     expect(pr.base.repo.full_name).toBe('octo-org/Hello-App')
@@ -227,7 +232,11 @@ describe('environment', () => {
 
   test('release and tag push give refs/tags/<tag> with ref_type tag; other payload builders', async () => {
     const r = await run({ eventName: 'release', payload: releasePayload({ tag: 'v2.0.0-rc.1', prerelease: true }), post: false })
-    expect(seen(r, 'main').env).toMatchObject({ GITHUB_REF: 'refs/tags/v2.0.0-rc.1', GITHUB_REF_NAME: 'v2.0.0-rc.1', GITHUB_REF_TYPE: 'tag' })
+    expect(seen(r, 'main').env).toMatchObject({
+      GITHUB_REF: 'refs/tags/v2.0.0-rc.1',
+      GITHUB_REF_NAME: 'v2.0.0-rc.1',
+      GITHUB_REF_TYPE: 'tag'
+    })
     const t = await run({ payload: pushPayload({ ref: 'refs/tags/v1.0.0' }), post: false })
     expect(seen(t, 'main').env).toMatchObject({ GITHUB_REF_NAME: 'v1.0.0', GITHUB_REF_TYPE: 'tag' })
     expect(schedulePayload({ minimal: true })).toEqual({ schedule: '0 3 * * *' })
@@ -246,7 +255,15 @@ describe('environment', () => {
   })
 
   test("the test process's INPUT_/STATE_/GITHUB_/RUNNER_ variables and NODE_OPTIONS do not leak", async () => {
-    const leak = { INPUT_LEAKED: 'x', 'INPUT_DRY-RUN': 'leaked', STATE_isPost: 'leaked', GITHUB_LEAKED: 'x', RUNNER_LEAKED: 'x', NODE_OPTIONS: '--no-warnings', SOME_RANDOM_VAR: 'x' }
+    const leak = {
+      INPUT_LEAKED: 'x',
+      'INPUT_DRY-RUN': 'leaked',
+      STATE_isPost: 'leaked',
+      GITHUB_LEAKED: 'x',
+      RUNNER_LEAKED: 'x',
+      NODE_OPTIONS: '--no-warnings',
+      SOME_RANDOM_VAR: 'x'
+    }
     const saved: Record<string, string | undefined> = {}
     for (const [k, v] of Object.entries(leak)) {
       saved[k] = process.env[k]
@@ -331,15 +348,22 @@ describe('output, commands and masks', () => {
 
   test('workflow commands are parsed and rendered like the runner', async () => {
     const r = await run({ post: false })
-    const cmds = r.main.commands.map((c) => c.command)
+    const cmds = r.main.commands.map(c => c.command)
     expect(cmds).toEqual(['add-mask', 'error', 'warning', 'group', 'endgroup', 'debug'])
-    const err = r.main.commands.find((c) => c.command === 'error')!
+    const err = r.main.commands.find(c => c.command === 'error')!
     expect(err.properties).toEqual({ file: 'src/a.ts', line: '3', title: 'Bad, really' })
     expect(err.message).toBe('boom\nsecond line')
-    expect(r.main.commands.find((c) => c.command === 'add-mask')!.stream).toBe('stdout')
+    expect(r.main.commands.find(c => c.command === 'add-mask')!.stream).toBe('stdout')
     const lines = r.main.log.split('\n')
     expect(lines).toEqual(
-      expect.arrayContaining(['##[error]boom\nsecond line'.split('\n')[0]!, '##[warning]careful', '##[group]Details', 'inside', '##[endgroup]', '::notacommand::kept'])
+      expect.arrayContaining([
+        '##[error]boom\nsecond line'.split('\n')[0]!,
+        '##[warning]careful',
+        '##[group]Details',
+        'inside',
+        '##[endgroup]',
+        '::notacommand::kept'
+      ])
     )
     expect(r.main.log).not.toContain('hidden debug')
     // lone CR splits lines like .NET ReadLine; a last line without newline is kept
@@ -448,8 +472,19 @@ describe('RegistryClient against a stub registry', () => {
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.index.v1+json',
       manifests: [
-        { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha('att'), size: 3, platform: { os: 'unknown', architecture: 'unknown' }, annotations: { 'vnd.docker.reference.type': 'attestation-manifest' } },
-        { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha(image), size: image.length, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } }
+        {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest: sha('att'),
+          size: 3,
+          platform: { os: 'unknown', architecture: 'unknown' },
+          annotations: { 'vnd.docker.reference.type': 'attestation-manifest' }
+        },
+        {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest: sha(image),
+          size: image.length,
+          platform: { os: 'linux', architecture: 'arm64', variant: 'v8' }
+        }
       ]
     })
     const auth = `Basic ${Buffer.from('u:p').toString('base64')}`
@@ -472,7 +507,7 @@ describe('RegistryClient against a stub registry', () => {
       if (url === `/v2/team/app/blobs/${sha(config)}`) return send('application/octet-stream', config)
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"errors":[{"code":"NAME_UNKNOWN"}]}')
     })
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
     try {
       const port = (server.address() as { port: number }).port
       const reg = new RegistryClient({ host: `127.0.0.1:${port}`, user: 'u', password: 'p' })
@@ -490,7 +525,7 @@ describe('RegistryClient against a stub registry', () => {
       const anon = new RegistryClient({ host: `127.0.0.1:${port}` })
       await expect(anon.tags('team/app')).rejects.toMatchObject({ status: 401, code: 'UNAUTHORIZED' })
     } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await new Promise<void>(resolve => server.close(() => resolve()))
     }
   })
 })

@@ -85,7 +85,11 @@ describe.each(['buildx', 'docker'])('engine %s against a real registry', engine 
     })
     expect(r.main.exitCode).toBe(0)
     expect(commandLines(r.main.log).filter(l => l.includes(' login '))).toEqual([])
-    expect(annotationsOf(r, 'notice').map(a => a.message).join('\n')).toMatch(/fork/)
+    expect(
+      annotationsOf(r, 'notice')
+        .map(a => a.message)
+        .join('\n')
+    ).toMatch(/fork/)
     expect(r.outputs.pushed).toBe('false')
     expect(await registry.tags(repo)).toEqual([])
   })
@@ -96,7 +100,11 @@ describe.each(['buildx', 'docker'])('engine %s against a real registry', engine 
     expect(r.main.exitCode).toBe(1)
     const errors = annotationsOf(r, 'error').map(a => a.message)
     expect(errors).toHaveLength(1)
-    expect(errors[0]).toMatch(new RegExp(`^Login to ${host.replace(/\./g, '\\.')} as ci-user failed: .*401 Unauthorized.*Check the "username" and "password" inputs`))
+    expect(errors[0]).toMatch(
+      new RegExp(
+        `^Login to ${host.replace(/\./g, '\\.')} as ci-user failed: .*401 Unauthorized.*Check the "username" and "password" inputs`
+      )
+    )
     expect(errors[0]).not.toContain('\n')
     expect(commandLines(r.main.log).filter(l => l.includes(' build '))).toEqual([])
     expect(await registry.tags(repo)).toEqual([])
@@ -133,7 +141,13 @@ describe.each(['buildx', 'docker'])('engine %s against a real registry', engine 
     const files = layers.map(b => gunzipSync(b).toString('latin1'))
     expect(files.some(f => f.includes(digest))).toBe(true)
     expect(files.some(f => f.includes(secret))).toBe(false)
-    for (const text of [r.main.stdout.replace(/::add-mask::.*\n/g, ''), r.main.stderr, r.post?.stdout ?? '', JSON.stringify(r.outputs), JSON.stringify(r.state)]) {
+    for (const text of [
+      r.main.stdout.replace(/::add-mask::.*\n/g, ''),
+      r.main.stderr,
+      r.post?.stdout ?? '',
+      JSON.stringify(r.outputs),
+      JSON.stringify(r.state)
+    ]) {
       expect(text).not.toContain(secret)
     }
     for (const line of commandLines(r.main.log)) expect(line).not.toContain(secret)

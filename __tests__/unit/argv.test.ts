@@ -20,22 +20,32 @@ describe('buildx argv', () => {
     ['passes secrets as files, never values', { secrets: 'token=hunter2' }, '--secret', ['id=token,src=/t/secrets/token']],
     ['writes the iid file', {}, '--iidfile', ['/t/iid']],
     ['writes the metadata file', {}, '--metadata-file', ['/t/meta.json']],
-    ['passes user labels', { labels: 'team=web' }, '--label', [
-      'org.opencontainers.image.title=Hello-App',
-      'org.opencontainers.image.url=https://github.com/Octo-Org/Hello-App',
-      'org.opencontainers.image.source=https://github.com/Octo-Org/Hello-App',
-      'org.opencontainers.image.version=main',
-      'org.opencontainers.image.created=1970-01-01T00:00:00.000Z',
-      'org.opencontainers.image.revision=0123456789abcdef0123456789abcdef01234567',
-      'team=web'
-    ]]
+    [
+      'passes user labels',
+      { labels: 'team=web' },
+      '--label',
+      [
+        'org.opencontainers.image.title=Hello-App',
+        'org.opencontainers.image.url=https://github.com/Octo-Org/Hello-App',
+        'org.opencontainers.image.source=https://github.com/Octo-Org/Hello-App',
+        'org.opencontainers.image.version=main',
+        'org.opencontainers.image.created=1970-01-01T00:00:00.000Z',
+        'org.opencontainers.image.revision=0123456789abcdef0123456789abcdef01234567',
+        'team=web'
+      ]
+    ]
   ])('%s', (_name, inputs, flag, expected) => {
     expect(values(buildxBuildArgs(planOf(inputs), files), flag)).toEqual(expected)
   })
 
   it.each<[string, Record<string, string>, ReturnType<typeof ctxOf>, string]>([
     ['pushes when the plan pushes', {}, ctxOf(), '--push'],
-    ['loads a pull request build into the engine', {}, ctxOf({ eventName: 'pull_request', pullRequest: { number: 1, fromFork: false } }), '--load']
+    [
+      'loads a pull request build into the engine',
+      {},
+      ctxOf({ eventName: 'pull_request', pullRequest: { number: 1, fromFork: false } }),
+      '--load'
+    ]
   ])('%s', (_name, inputs, ctx, flag) => {
     const argv = buildxBuildArgs(planOf(inputs, ctx), files)
     expect(argv).toContain(flag)

@@ -3,29 +3,118 @@ import { makePlan } from '../../src/plan.js'
 import { ctxOf, FACTS, settingsOf } from './fixtures.js'
 
 const HUB = { username: 'bob', password: 'pw' }
-const pr = (fromFork: boolean) =>
-  ctxOf({ eventName: 'pull_request', ref: 'refs/pull/7/merge', pullRequest: { number: 7, fromFork } })
+const pr = (fromFork: boolean) => ctxOf({ eventName: 'pull_request', ref: 'refs/pull/7/merge', pullRequest: { number: 7, fromFork } })
 
 describe('makePlan references and push decision', () => {
   it.each<[string, Record<string, string>, ReturnType<typeof ctxOf>, string[], boolean]>([
-    ['pushes latest and sha for the default branch on Docker Hub', HUB, ctxOf(), ['bob/hello-app:latest', 'bob/hello-app:sha-0123456'], true],
-    ['pushes the branch name for another branch', HUB, ctxOf({ ref: 'refs/heads/my/feature#1245' }), ['bob/hello-app:my-feature-1245', 'bob/hello-app:sha-0123456'], true],
-    ['pushes every version form for a tag', { ...HUB, image: 'bob/app' }, ctxOf({ ref: 'refs/tags/v1.2.3' }), ['bob/app:v1.2.3', 'bob/app:1.2.3', 'bob/app:1.2', 'bob/app:1'], true],
-    ['treats a release like the push of its tag', { ...HUB, image: 'bob/app' }, ctxOf({ eventName: 'release', ref: 'refs/tags/v2.0.0', releaseTag: 'v2.0.0' }), ['bob/app:v2.0.0', 'bob/app:2.0.0', 'bob/app:2.0', 'bob/app:2'], true],
-    ['treats workflow_dispatch like a push of its ref', { ...HUB, image: 'bob/app' }, ctxOf({ eventName: 'workflow_dispatch', ref: 'refs/heads/main' }), ['bob/app:latest', 'bob/app:sha-0123456'], true],
-    ['gives a schedule nightly and sha', { ...HUB, image: 'bob/app' }, ctxOf({ eventName: 'schedule', defaultBranch: undefined }), ['bob/app:nightly', 'bob/app:sha-0123456'], true],
+    [
+      'pushes latest and sha for the default branch on Docker Hub',
+      HUB,
+      ctxOf(),
+      ['bob/hello-app:latest', 'bob/hello-app:sha-0123456'],
+      true
+    ],
+    [
+      'pushes the branch name for another branch',
+      HUB,
+      ctxOf({ ref: 'refs/heads/my/feature#1245' }),
+      ['bob/hello-app:my-feature-1245', 'bob/hello-app:sha-0123456'],
+      true
+    ],
+    [
+      'pushes every version form for a tag',
+      { ...HUB, image: 'bob/app' },
+      ctxOf({ ref: 'refs/tags/v1.2.3' }),
+      ['bob/app:v1.2.3', 'bob/app:1.2.3', 'bob/app:1.2', 'bob/app:1'],
+      true
+    ],
+    [
+      'treats a release like the push of its tag',
+      { ...HUB, image: 'bob/app' },
+      ctxOf({ eventName: 'release', ref: 'refs/tags/v2.0.0', releaseTag: 'v2.0.0' }),
+      ['bob/app:v2.0.0', 'bob/app:2.0.0', 'bob/app:2.0', 'bob/app:2'],
+      true
+    ],
+    [
+      'treats workflow_dispatch like a push of its ref',
+      { ...HUB, image: 'bob/app' },
+      ctxOf({ eventName: 'workflow_dispatch', ref: 'refs/heads/main' }),
+      ['bob/app:latest', 'bob/app:sha-0123456'],
+      true
+    ],
+    [
+      'gives a schedule nightly and sha',
+      { ...HUB, image: 'bob/app' },
+      ctxOf({ eventName: 'schedule', defaultBranch: undefined }),
+      ['bob/app:nightly', 'bob/app:sha-0123456'],
+      true
+    ],
     ['builds a pull request as pr-N without pushing', { ...HUB, image: 'bob/app' }, pr(false), ['bob/app:pr-7'], false],
-    ['builds a fork pull request without a password and does not push', { username: 'bob', image: 'bob/app' }, pr(true), ['bob/app:pr-7'], false],
-    ['prefixes a port registry and keeps the path', { registry: 'localhost:5000', image: 'team/app' }, ctxOf(), ['localhost:5000/team/app:latest', 'localhost:5000/team/app:sha-0123456'], true],
-    ['takes a host in image over the registry input', { image: 'localhost:5000/team/app' }, ctxOf(), ['localhost:5000/team/app:latest', 'localhost:5000/team/app:sha-0123456'], true],
-    ['lowercases the owner and repo of the default name elsewhere', { registry: '127.0.0.1:5000' }, ctxOf(), ['127.0.0.1:5000/octo-org/hello-app:latest', '127.0.0.1:5000/octo-org/hello-app:sha-0123456'], true],
-    ['puts a one-part image in the user namespace on Docker Hub', { ...HUB, image: 'App' }, ctxOf(), ['bob/app:latest', 'bob/app:sha-0123456'], true],
-    ['adds bare extra tags to the derived ones', { ...HUB, image: 'bob/app', tags: 'edge, stable' }, ctxOf(), ['bob/app:latest', 'bob/app:sha-0123456', 'bob/app:edge', 'bob/app:stable'], true],
-    ['uses exactly the full references given, no derived extras', { ...HUB, tags: 'bob/app:v1.2.3' }, ctxOf({ ref: 'refs/tags/v1.2.3' }), ['bob/app:v1.2.3'], true],
-    ['keeps full references on other registries as written', { ...HUB, image: 'bob/app', tags: 'ghcr.io/Octo/app:edge\nbob/app:latest' }, ctxOf(), ['ghcr.io/octo/app:edge', 'bob/app:latest'], true],
+    [
+      'builds a fork pull request without a password and does not push',
+      { username: 'bob', image: 'bob/app' },
+      pr(true),
+      ['bob/app:pr-7'],
+      false
+    ],
+    [
+      'prefixes a port registry and keeps the path',
+      { registry: 'localhost:5000', image: 'team/app' },
+      ctxOf(),
+      ['localhost:5000/team/app:latest', 'localhost:5000/team/app:sha-0123456'],
+      true
+    ],
+    [
+      'takes a host in image over the registry input',
+      { image: 'localhost:5000/team/app' },
+      ctxOf(),
+      ['localhost:5000/team/app:latest', 'localhost:5000/team/app:sha-0123456'],
+      true
+    ],
+    [
+      'lowercases the owner and repo of the default name elsewhere',
+      { registry: '127.0.0.1:5000' },
+      ctxOf(),
+      ['127.0.0.1:5000/octo-org/hello-app:latest', '127.0.0.1:5000/octo-org/hello-app:sha-0123456'],
+      true
+    ],
+    [
+      'puts a one-part image in the user namespace on Docker Hub',
+      { ...HUB, image: 'App' },
+      ctxOf(),
+      ['bob/app:latest', 'bob/app:sha-0123456'],
+      true
+    ],
+    [
+      'adds bare extra tags to the derived ones',
+      { ...HUB, image: 'bob/app', tags: 'edge, stable' },
+      ctxOf(),
+      ['bob/app:latest', 'bob/app:sha-0123456', 'bob/app:edge', 'bob/app:stable'],
+      true
+    ],
+    [
+      'uses exactly the full references given, no derived extras',
+      { ...HUB, tags: 'bob/app:v1.2.3' },
+      ctxOf({ ref: 'refs/tags/v1.2.3' }),
+      ['bob/app:v1.2.3'],
+      true
+    ],
+    [
+      'keeps full references on other registries as written',
+      { ...HUB, image: 'bob/app', tags: 'ghcr.io/Octo/app:edge\nbob/app:latest' },
+      ctxOf(),
+      ['ghcr.io/octo/app:edge', 'bob/app:latest'],
+      true
+    ],
     ['never pushes with push: false', { ...HUB, push: 'false' }, ctxOf(), ['bob/hello-app:latest', 'bob/hello-app:sha-0123456'], false],
     ['pushes a pull request with push: true', { ...HUB, image: 'bob/app', push: 'true' }, pr(false), ['bob/app:pr-7'], true],
-    ['does not push a merge group on auto', { ...HUB, image: 'bob/app' }, ctxOf({ eventName: 'merge_group', ref: 'refs/heads/gh-readonly-queue/main/pr-1-abc' }), ['bob/app:gh-readonly-queue-main-pr-1-abc', 'bob/app:sha-0123456'], false]
+    [
+      'does not push a merge group on auto',
+      { ...HUB, image: 'bob/app' },
+      ctxOf({ eventName: 'merge_group', ref: 'refs/heads/gh-readonly-queue/main/pr-1-abc' }),
+      ['bob/app:gh-readonly-queue-main-pr-1-abc', 'bob/app:sha-0123456'],
+      false
+    ]
   ])('%s', (_name, inputs, ctx, references, push) => {
     const plan = makePlan(settingsOf(inputs), ctx, FACTS)
     expect(plan.references).toEqual(references)
@@ -60,8 +149,16 @@ describe('makePlan logins', () => {
   })
 
   it.each<[string, Record<string, string>, RegExp]>([
-    ['a username without a password on a push', { username: 'bob', image: 'bob/app' }, /Input "password" is empty while "username" is "bob".*forks/],
-    ['no credentials for Docker Hub on a push', { image: 'bob/app' }, /Inputs "username" and "password" are empty: pushing to docker.io needs a login/],
+    [
+      'a username without a password on a push',
+      { username: 'bob', image: 'bob/app' },
+      /Input "password" is empty while "username" is "bob".*forks/
+    ],
+    [
+      'no credentials for Docker Hub on a push',
+      { image: 'bob/app' },
+      /Inputs "username" and "password" are empty: pushing to docker.io needs a login/
+    ],
     ['no image and no username on Docker Hub', {}, /Input "image" is empty and so is "username"/],
     ['a tag with spaces', { ...HUB, tags: 'my tag' }, /Input "tags" has "my tag"/],
     ['a reference whose tag has a colon', { ...HUB, tags: 'bob/app:a:b' }, /Input "tags" has "bob\/app:a:b": the tag "a:b"/],

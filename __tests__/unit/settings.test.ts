@@ -22,7 +22,15 @@ describe('parseList', () => {
 describe('readSettings', () => {
   it('applies the defaults of action.yml', () => {
     const { settings } = read({})
-    expect(settings).toMatchObject({ registry: 'docker.io', context: '.', file: 'Dockerfile', push: 'auto', latest: 'default-branch', engine: 'auto', dryRun: false })
+    expect(settings).toMatchObject({
+      registry: 'docker.io',
+      context: '.',
+      file: 'Dockerfile',
+      push: 'auto',
+      latest: 'default-branch',
+      engine: 'auto',
+      dryRun: false
+    })
   })
 
   it('defaults the Dockerfile to the context folder', () => {
@@ -44,13 +52,20 @@ describe('readSettings', () => {
 
   it('parses build args, labels and secrets keeping commas and = in values', () => {
     const { settings } = read({ 'build-args': 'A=1,2\nB=x=y', secrets: 'token=abc=', labels: 'k=v' })
-    expect(settings.buildArgs).toEqual([{ key: 'A', value: '1,2' }, { key: 'B', value: 'x=y' }])
+    expect(settings.buildArgs).toEqual([
+      { key: 'A', value: '1,2' },
+      { key: 'B', value: 'x=y' }
+    ])
     expect(settings.secrets).toEqual([{ id: 'token', value: 'abc=' }])
   })
 
   it.each<[string, Record<string, string>, RegExp]>([
     ['push: maybe', { push: 'maybe' }, /^Input "push" is "maybe": use one of auto, true, false\.$/],
-    ['a latest policy typo', { latest: 'defualt-branch' }, /Input "latest" is "defualt-branch": use one of default-branch, semver, always, never/],
+    [
+      'a latest policy typo',
+      { latest: 'defualt-branch' },
+      /Input "latest" is "defualt-branch": use one of default-branch, semver, always, never/
+    ],
     ['an unknown engine', { engine: 'kaniko' }, /Input "engine" is "kaniko": use one of auto, buildx, docker/],
     ['dry-run: yes', { 'dry-run': 'yes' }, /Input "dry-run" is "yes": use true or false/],
     ['a build arg without =', { 'build-args': 'FOO' }, /Input "build-args" has the line "FOO" without "="/],
@@ -98,7 +113,9 @@ describe('readGitHubContext', () => {
   it('does not call a pull request inside one repository a fork', () => {
     const ctx = readGitHubContext({
       ...env,
-      GITHUB_EVENT_PATH: payloadFile({ pull_request: { number: 3, head: { repo: { full_name: 'o/r', fork: true } }, base: { repo: { full_name: 'o/r' } } } })
+      GITHUB_EVENT_PATH: payloadFile({
+        pull_request: { number: 3, head: { repo: { full_name: 'o/r', fork: true } }, base: { repo: { full_name: 'o/r' } } }
+      })
     })
     expect(ctx.pullRequest?.fromFork).toBe(false)
   })

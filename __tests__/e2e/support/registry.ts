@@ -148,8 +148,10 @@ export class RegistryClient {
     try {
       res = await fetch(url, { method: init.method ?? 'GET', headers, signal: AbortSignal.timeout(this.timeoutMs) })
     } catch (e) {
-      throw new Error(`registry ${this.base} did not answer ${init.method ?? 'GET'} ${urlPath}: ${(e as Error).message}` +
-        ' (is the e2e environment up? npm run e2e:env)')
+      throw new Error(
+        `registry ${this.base} did not answer ${init.method ?? 'GET'} ${urlPath}: ${(e as Error).message}` +
+          ' (is the e2e environment up? npm run e2e:env)'
+      )
     }
     if (!res.ok) {
       const body = init.method === 'HEAD' ? '' : await res.text()
@@ -186,7 +188,7 @@ export class RegistryClient {
   /** Tags of `repo`, sorted; [] when the repository does not exist (NAME_UNKNOWN). */
   async tags(repo: string): Promise<string[]> {
     try {
-      const tags = await this.paged(`/v2/${repo}/tags/list?n=1000`, (j) => (j.tags as string[] | null) ?? [])
+      const tags = await this.paged(`/v2/${repo}/tags/list?n=1000`, j => (j.tags as string[] | null) ?? [])
       return tags.sort()
     } catch (e) {
       if (e instanceof RegistryError && e.status === 404 && (e.code === 'NAME_UNKNOWN' || e.code === undefined)) return []
@@ -196,7 +198,7 @@ export class RegistryClient {
 
   /** Repositories of the registry (/v2/_catalog), sorted. */
   async catalog(): Promise<string[]> {
-    const repos = await this.paged('/v2/_catalog?n=1000', (j) => (j.repositories as string[] | null) ?? [])
+    const repos = await this.paged('/v2/_catalog?n=1000', j => (j.repositories as string[] | null) ?? [])
     return repos.sort()
   }
 
@@ -245,10 +247,10 @@ export class RegistryClient {
   async imageManifest(repo: string, ref: string, platform?: string): Promise<Manifest> {
     const m = await this.manifest(repo, ref)
     if (!m.isIndex) return m
-    const images = (m.body.manifests ?? []).filter((d) => !isAttestation(d))
-    const pick = platform ? images.find((d) => d.platform && platformMatches(d.platform, platform)) : images[0]
+    const images = (m.body.manifests ?? []).filter(d => !isAttestation(d))
+    const pick = platform ? images.find(d => d.platform && platformMatches(d.platform, platform)) : images[0]
     if (!pick) {
-      const have = images.map((d) => (d.platform ? platformString(d.platform) : '?')).join(', ')
+      const have = images.map(d => (d.platform ? platformString(d.platform) : '?')).join(', ')
       throw new Error(`${repo}:${ref} has no image${platform ? ` for ${platform}` : ''} (has: ${have || 'none'})`)
     }
     return this.manifest(repo, pick.digest)
@@ -267,7 +269,7 @@ export class RegistryClient {
   async platforms(repo: string, ref: string): Promise<string[]> {
     const m = await this.manifest(repo, ref)
     if (m.isIndex) {
-      return (m.body.manifests ?? []).filter((d) => !isAttestation(d) && d.platform).map((d) => platformString(d.platform!))
+      return (m.body.manifests ?? []).filter(d => !isAttestation(d) && d.platform).map(d => platformString(d.platform!))
     }
     const cfg = m.body.config
     if (!cfg) return []

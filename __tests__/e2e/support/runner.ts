@@ -30,14 +30,7 @@ import * as path from 'node:path'
 import { StringDecoder } from 'node:string_decoder'
 import { fileURLToPath } from 'node:url'
 import { parse as parseYaml } from 'yaml'
-import {
-  DEFAULT_ACTOR,
-  DEFAULT_MERGE_SHA,
-  DEFAULT_REPOSITORY,
-  DEFAULT_SHA,
-  defaultPayload,
-  fakeId
-} from './payloads.js'
+import { DEFAULT_ACTOR, DEFAULT_MERGE_SHA, DEFAULT_REPOSITORY, DEFAULT_SHA, defaultPayload, fakeId } from './payloads.js'
 
 export {
   pushPayload,
@@ -286,20 +279,10 @@ function unescapeData(s: string): string {
   return s.replaceAll('%0D', '\r').replaceAll('%0A', '\n').replaceAll('%25', '%')
 }
 function unescapeProperty(s: string): string {
-  return s
-    .replaceAll('%0D', '\r')
-    .replaceAll('%0A', '\n')
-    .replaceAll('%3A', ':')
-    .replaceAll('%2C', ',')
-    .replaceAll('%25', '%')
+  return s.replaceAll('%0D', '\r').replaceAll('%0A', '\n').replaceAll('%3A', ':').replaceAll('%2C', ',').replaceAll('%25', '%')
 }
 function unescapeV1(s: string): string {
-  return s
-    .replaceAll('%3B', ';')
-    .replaceAll('%0D', '\r')
-    .replaceAll('%0A', '\n')
-    .replaceAll('%5D', ']')
-    .replaceAll('%25', '%')
+  return s.replaceAll('%3B', ';').replaceAll('%0D', '\r').replaceAll('%0A', '\n').replaceAll('%5D', ']').replaceAll('%25', '%')
 }
 
 /**
@@ -328,7 +311,10 @@ export function parseWorkflowCommand(
       if (name !== '' && known(name)) {
         const properties: Record<string, string> = {}
         if (sp > 0) {
-          for (const p of info.slice(sp + 1).trim().split(',')) {
+          for (const p of info
+            .slice(sp + 1)
+            .trim()
+            .split(',')) {
             if (p === '') continue
             const eq = p.indexOf('=')
             // .NET Split('=', 2, RemoveEmptyEntries): 'k=' and '=v' give one part -> ignored
@@ -365,7 +351,7 @@ export function parseWorkflowCommand(
 
 /** System.Uri.EscapeDataString: only RFC 3986 unreserved characters are kept. */
 function uriDataEscape(s: string): string {
-  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+  return encodeURIComponent(s).replace(/[!'()*]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
 }
 
 /** The strings the runner's SecretMasker hides for one registered value (value + encodings). */
@@ -382,7 +368,7 @@ export function maskVariants(value: string): string[] {
     .replaceAll("'", '&apos;')
   const trimmedQuotes = value.length > 8 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : ''
   const all = [value, b64(bytes), shift(1), shift(2), value.replaceAll("'", "''"), json, uriDataEscape(value), xml, trimmedQuotes]
-  return [...new Set(all.filter((v) => v !== ''))]
+  return [...new Set(all.filter(v => v !== ''))]
 }
 
 /** SecretMasker.MaskSecrets: every occurrence of every variant; overlapping or touching ranges
@@ -455,7 +441,7 @@ const createdRoots = new Set<string>()
 export async function cleanupRuns(): Promise<void> {
   const roots = [...createdRoots]
   createdRoots.clear()
-  await Promise.all(roots.map((r) => fs.promises.rm(r, { recursive: true, force: true })))
+  await Promise.all(roots.map(r => fs.promises.rm(r, { recursive: true, force: true })))
 }
 
 function refName(ref: string): string {
@@ -560,7 +546,12 @@ async function runStep(spec: StepSpec): Promise<StepResult> {
         break
       case 'add-mask':
         if (message.trim() === '') {
-          annotations.push({ level: 'warning', message: "Can't add secret mask for empty string in ##[add-mask] command.", properties: {}, source: 'runner' })
+          annotations.push({
+            level: 'warning',
+            message: "Can't add secret mask for empty string in ##[add-mask] command.",
+            properties: {},
+            source: 'runner'
+          })
           logLines.push("##[warning]Can't add secret mask for empty string in ##[add-mask] command.")
         } else {
           if (echo) logLines.push('::add-mask::***')
@@ -702,12 +693,12 @@ async function runStep(spec: StepSpec): Promise<StepResult> {
   }
   const pathFile = readFile(spec.files.path)
     .split('\n')
-    .map((l) => l.replace(/\r$/, ''))
-    .filter((l) => l !== '')
+    .map(l => l.replace(/\r$/, ''))
+    .filter(l => l !== '')
   const envFile: Record<string, string> = {}
-  process_('env', spec.files.env, (v) => Object.assign(envFile, v))
-  process_('state', spec.files.state, (v) => Object.assign(state, v))
-  process_('output', spec.files.output, (v) => Object.assign(outputs, v))
+  process_('env', spec.files.env, v => Object.assign(envFile, v))
+  process_('state', spec.files.state, v => Object.assign(state, v))
+  process_('output', spec.files.output, v => Object.assign(outputs, v))
   const summary = readFile(spec.files.summary)
 
   const exitCode = code ?? -1
@@ -752,8 +743,7 @@ export async function runAction(opts: RunOptions = {}): Promise<RunResult> {
   const root = opts.home && opts.runnerTemp && opts.workspace ? null : fs.mkdtempSync(path.join(os.tmpdir(), 'docker-ship-e2e-run-'))
   if (root) createdRoots.add(root)
 
-  const repository =
-    opts.repository ?? (payloadField(opts.payload, 'repository', 'full_name') as string | undefined) ?? DEFAULT_REPOSITORY
+  const repository = opts.repository ?? (payloadField(opts.payload, 'repository', 'full_name') as string | undefined) ?? DEFAULT_REPOSITORY
   const [owner, repoName] = repository.split('/') as [string, string]
   const payload: object = opts.payload ?? defaultPayload(eventName, { repository, ref: opts.ref, sha: opts.sha, actor: opts.actor })
 
@@ -776,7 +766,8 @@ export async function runAction(opts: RunOptions = {}): Promise<RunResult> {
     const after = payloadField(payload, 'after')
     if (eventName === 'push' && typeof after === 'string' && !/^0+$/.test(after)) sha = after
     else if (eventName === 'pull_request') sha = DEFAULT_MERGE_SHA
-    else if (eventName === 'pull_request_target') sha = (payloadField(payload, 'pull_request', 'base', 'sha') as string | undefined) ?? DEFAULT_SHA
+    else if (eventName === 'pull_request_target')
+      sha = (payloadField(payload, 'pull_request', 'base', 'sha') as string | undefined) ?? DEFAULT_SHA
     else sha = DEFAULT_SHA
   }
   const actor = opts.actor ?? (payloadField(payload, 'sender', 'login') as string | undefined) ?? DEFAULT_ACTOR
@@ -863,12 +854,12 @@ export async function runAction(opts: RunOptions = {}): Promise<RunResult> {
   for (const inp of manifest.inputs) {
     if (!given.has(inp.name.toLowerCase())) inputs[inp.name] = evaluateDefault(inp.default, contexts)
   }
-  const valid = new Set(manifest.inputs.map((i) => i.name.toLowerCase()))
-  const unexpected = Object.keys(opts.inputs ?? {}).filter((k) => !valid.has(k.toLowerCase()))
+  const valid = new Set(manifest.inputs.map(i => i.name.toLowerCase()))
+  const unexpected = Object.keys(opts.inputs ?? {}).filter(k => !valid.has(k.toLowerCase()))
   const preAnnotations: Annotation[] = []
   const preLog: string[] = []
   if (unexpected.length > 0) {
-    const m = `Unexpected input(s) '${unexpected.join("', '")}', valid inputs are ['${manifest.inputs.map((i) => i.name).join("', '")}']`
+    const m = `Unexpected input(s) '${unexpected.join("', '")}', valid inputs are ['${manifest.inputs.map(i => i.name).join("', '")}']`
     preAnnotations.push({ level: 'warning', message: m, properties: {}, source: 'runner' })
     preLog.push(`##[warning]${m}`)
   }
@@ -879,11 +870,16 @@ export async function runAction(opts: RunOptions = {}): Promise<RunResult> {
     if (v !== undefined) inherited[name] = v
   }
 
-  const buildEnv = (files: StepFiles, state: Record<string, string>, jobEnv: Record<string, string>, prependPath: string[]): Record<string, string> => {
+  const buildEnv = (
+    files: StepFiles,
+    state: Record<string, string>,
+    jobEnv: Record<string, string>,
+    prependPath: string[]
+  ): Record<string, string> => {
     const env: Record<string, string> = { ...inherited, HOME: home, CI: 'true', GITHUB_ACTIONS: 'true', ...jobEnv, ...(opts.env ?? {}) }
     for (const [k, v] of Object.entries(state)) env[`STATE_${k}`] = v
     for (const [k, v] of Object.entries(inputs)) env[inputEnvName(k)] = v
-    if (prependPath.length > 0) env.PATH = [...[...prependPath].reverse(), env.PATH ?? ''].filter((p) => p !== '').join(path.delimiter)
+    if (prependPath.length > 0) env.PATH = [...[...prependPath].reverse(), env.PATH ?? ''].filter(p => p !== '').join(path.delimiter)
     const ctx: Record<string, string> = {
       ...github,
       output: files.output,
@@ -929,7 +925,13 @@ export async function runAction(opts: RunOptions = {}): Promise<RunResult> {
   let post: StepResult | undefined
   const postIf = (manifest.postIf ?? 'always()').replace(/\s+/g, '')
   const postWanted =
-    postIf === 'always()' || postIf === '' ? true : postIf === 'success()' ? main.conclusion === 'success' : postIf === 'failure()' ? main.conclusion === 'failure' : true
+    postIf === 'always()' || postIf === ''
+      ? true
+      : postIf === 'success()'
+        ? main.conclusion === 'success'
+        : postIf === 'failure()'
+          ? main.conclusion === 'failure'
+          : true
   if ((opts.post ?? true) && postScript !== undefined && postWanted) {
     const postFiles = createFileCommandFiles(runnerTemp)
     post = await runStep({
@@ -969,5 +971,5 @@ export async function runAction(opts: RunOptions = {}): Promise<RunResult> {
 /** Annotations of a step (or of main+post) at one level, e.g. errorsOf(r.main). */
 export function annotationsOf(step: StepResult | RunResult, level: Annotation['level']): Annotation[] {
   const steps = 'main' in step ? [step.main, ...(step.post ? [step.post] : [])] : [step]
-  return steps.flatMap((s) => s.annotations.filter((a) => a.level === level))
+  return steps.flatMap(s => s.annotations.filter(a => a.level === level))
 }
