@@ -38,8 +38,10 @@ export class CommandError extends Error {
  * silent, and kept whole for errors.
  */
 export async function run(command: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  // The runner gives the inputs (the password among them) as INPUT_* variables: no child needs
+  // them, so no child gets them.
   const env: Record<string, string> = {}
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('INPUT_')) env[k] = v
   Object.assign(env, opts.env)
   if (opts.silent) core.debug(`run: ${command} ${args.join(' ')}`)
   let result: RunResult
