@@ -5,6 +5,13 @@ export interface StepCounts {
   cached: number
 }
 
+/** References BuildKit finished pushing (`pushing manifest for REF@sha256:... done`). */
+export function pushedReferences(log: string): string[] {
+  const refs = new Set<string>()
+  for (const m of log.matchAll(/pushing manifest for (\S+)@sha256:[0-9a-f]{64}.* done$/gm)) refs.add(m[1] as string)
+  return [...refs]
+}
+
 /** Counts the Dockerfile steps (`#5 [2/3] RUN ...`) and those BuildKit took from cache (`#5 CACHED`). */
 export function countSteps(log: string): StepCounts {
   const steps = new Set<string>()
@@ -21,6 +28,10 @@ export function countSteps(log: string): StepCounts {
 export interface BuildFailure {
   /** One-line headline: the failing step and BuildKit's reason. */
   summary: string
+  /** BuildKit's final error, without `ERROR:`. */
+  reason: string
+  /** The Dockerfile step that failed (`[3/4] RUN ...`); undefined when no step failed (a push). */
+  step?: string
   /** The useful lines: the step's own output and BuildKit's error. */
   details: string[]
   /** `Dockerfile:N` that BuildKit named, for an annotation. */
@@ -65,5 +76,5 @@ export function parseBuildFailure(log: string): BuildFailure {
   const where = [step, line !== undefined ? `Dockerfile line ${line}` : undefined].filter(Boolean).join(', ')
   const summary = where ? `Build failed at ${where}: ${reason}` : `Build failed: ${reason}`
   const cleaned = details.map(d => d.replace(/^\d+\.\d+ /, '').trimEnd()).filter(d => d.trim() !== '')
-  return { summary, details: [...cleaned, ...excerpt], line }
+  return { summary, reason, step, details: [...cleaned, ...excerpt], line }
 }

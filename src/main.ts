@@ -1,6 +1,6 @@
 import * as path from 'node:path'
 import * as core from '@actions/core'
-import { BuildError, DockerCli } from './engine/docker.js'
+import { BuildError, DockerCli, PushError } from './engine/docker.js'
 import { CommandError } from './exec.js'
 import { InputError } from './errors.js'
 import { checkBuildFiles, gatherFacts, runnerDockerConfig } from './facts.js'
@@ -10,7 +10,7 @@ import { logPlan, setPlanOutputs } from './report.js'
 import { createRunDir, removeRunDir, writeSecretFiles } from './run-dir.js'
 import { readSettings, type Settings } from './settings.js'
 import { isPost, markMainStarted, type PostState, readPostState, savePostState } from './state.js'
-import { writeSummary } from './summary.js'
+import { writeFailureSummary, writeSummary } from './summary.js'
 
 const SECRET_INPUTS = ['password', 'github-token', 'secrets']
 
@@ -58,7 +58,10 @@ async function execute(settings: Settings, plan: Plan, started: number): Promise
   const dir = createRunDir(process.env.RUNNER_TEMP, runnerDockerConfig(process.env))
   const state: PostState = { root: dir.root, configDir: dir.configDir, registries: [] }
   savePostState(state)
-  const docker = new DockerCli({ DOCKER_CONFIG: dir.configDir, DOCKER_BUILDKIT: '1' })
+  const docker = new DockerCli(
+    { DOCKER_CONFIG: dir.configDir, DOCKER_BUILDKIT: '1' },
+    { retries: settings.retries, delayMs: settings.retryDelayMs }
+  )
   if (plan.logins.length > 0) {
     await core.group('Login', async () => {
       for (const login of plan.logins) {
@@ -78,7 +81,13 @@ async function execute(settings: Settings, plan: Plan, started: number): Promise
     metadataFile: path.join(dir.root, 'metadata.json'),
     secretFiles: writeSecretFiles(dir, settings.secrets)
   }
-  const outcome = await docker.build(engine, plan, files)
+  let outcome
+  try {
+    outcome = await docker.build(engine, plan, files)
+  } catch (e) {
+    if (e instanceof PushError) await writeFailureSummary(plan, e.pushed, e.notPushed, e.message)
+    throw e
+  }
   await core.group('Outputs', async () => {
     core.setOutput('digest', outcome.digest)
     core.setOutput('imageid', outcome.imageId)

@@ -2,6 +2,7 @@ import * as path from 'node:path'
 import { InputError, show } from './errors.js'
 import { type KeyValue, parseKeyValues, parseList } from './input-list.js'
 import { normaliseRegistry } from './reference.js'
+import { parseDuration } from './retry.js'
 
 export const PUSH_MODES = ['auto', 'true', 'false'] as const
 export const LATEST_POLICIES = ['default-branch', 'semver', 'always', 'never'] as const
@@ -35,6 +36,10 @@ export interface Settings {
   engine: EngineChoice
   dryRun: boolean
   githubToken: string
+  /** Further attempts of a login or push after a transient registry failure. */
+  retries: number
+  /** Base delay between attempts, in ms (doubled each time, with jitter). */
+  retryDelayMs: number
 }
 
 /** What reading the inputs has to tell the user without failing (normalised values). */
@@ -60,6 +65,19 @@ function bool(name: string, value: string): boolean {
   const v = value.trim().toLowerCase()
   if (['true', 'false', ''].includes(v)) return v === 'true'
   throw new InputError(`Input "${name}" is ${show(value)}: use true or false.`)
+}
+
+function count(name: string, value: string): number {
+  const n = Number(value.trim())
+  if (!/^\d+$/.test(value.trim()) || n > 20) throw new InputError(`Input "${name}" is ${show(value)}: use a whole number from 0 to 20.`)
+  return n
+}
+
+function duration(name: string, value: string): number {
+  const ms = parseDuration(value)
+  if (Number.isNaN(ms) || ms > 600_000)
+    throw new InputError(`Input "${name}" is ${show(value)}: use seconds like 2, 2s or 500ms (at most 600s).`)
+  return ms
 }
 
 function platform(value: string): string {
@@ -148,7 +166,9 @@ export function readSettings(read: InputReader): SettingsResult {
     platforms: parseList(get('platforms'), { commas: true }).map(platform),
     engine: oneOf('engine', get('engine') || 'auto', ENGINES),
     dryRun: bool('dry-run', get('dry-run')),
-    githubToken: get('github-token')
+    githubToken: get('github-token'),
+    retries: count('retries', get('retries') || '3'),
+    retryDelayMs: duration('retry-delay', get('retry-delay') || '2s')
   }
   return { settings, notices }
 }

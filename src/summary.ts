@@ -18,3 +18,18 @@ export async function writeSummary(plan: Plan, outcome: BuildOutcome, seconds: n
   ]
   await core.summary.addHeading(`Docker image ${plan.version}`, 3).addTable(rows).write()
 }
+
+/** A failed push: which references made it and which did not, so nothing half-done looks done. */
+export async function writeFailureSummary(plan: Plan, pushed: string[], notPushed: string[], reason: string): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) return
+  const list = (refs: string[]) => (refs.length > 0 ? refs.map(r => `<code>${r}</code>`).join('<br>') : 'none')
+  await core.summary
+    .addHeading(`Docker image ${plan.version}: push failed`, 3)
+    .addTable([
+      [{ data: 'Image', header: true }, plan.image],
+      [{ data: 'Pushed', header: true }, list(pushed)],
+      [{ data: 'Not pushed', header: true }, list(notPushed)],
+      [{ data: 'Reason', header: true }, reason]
+    ])
+    .write()
+}

@@ -1,0 +1,106 @@
+import { backoffMs, classify, parseDuration, RetriesExhausted, retryAfterMs, withRetries } from '../../src/retry.js'
+
+describe('classify', () => {
+  it.each<[string, boolean, string]>([
+    [
+      'Error response from daemon: login attempt to http://r/v2/ failed with status: 503 Service Unavailable',
+      true,
+      '503 Service Unavailable'
+    ],
+    ['received unexpected HTTP status: 502 Bad Gateway', true, '502 Bad Gateway'],
+    ['toomanyrequests: You have reached your pull rate limit', true, '429 Too Many Requests'],
+    ['failed to do request: Put "http://r/v2/x/blobs/uploads/1": read: connection reset by peer', true, 'connection reset'],
+    ['dial tcp 127.0.0.1:5999: connect: connection refused', true, 'connection refused'],
+    ['net/http: TLS handshake timeout', true, 'TLS handshake timeout'],
+    ['Get "https://r/v2/": net/http: request canceled (Client.Timeout exceeded)', true, 'timeout'],
+    ['failed to copy: unexpected EOF', true, 'unexpected EOF'],
+    ['login attempt to http://r/v2/ failed with status: 401 Unauthorized', false, 'unauthorized'],
+    ['denied: requested access to the resource is denied', false, 'denied'],
+    ['unexpected status: 403 Forbidden', false, 'denied'],
+    ['manifest invalid: manifest invalid', false, 'manifest invalid'],
+    ['name unknown: repository name not known to registry', false, 'name unknown'],
+    ['ERROR: failed to solve: process "/bin/sh -c exit 3" did not complete successfully: exit code: 3', false, 'error'],
+    ['401 Unauthorized after a 503 earlier', false, 'unauthorized']
+  ])('%s -> transient %s (%s)', (text, transient, cause) => {
+    expect(classify(text)).toEqual({ transient, cause })
+  })
+})
+
+describe('backoffMs', () => {
+  const policy = { retries: 3, delayMs: 1000 }
+  it.each<[number, number, number, number]>([
+    [1, 0.5, 0, 1000],
+    [2, 0.5, 0, 2000],
+    [3, 0.5, 0, 4000],
+    [1, 0, 0, 500],
+    [1, 0.999, 0, 1499],
+    [10, 0.5, 0, 60000],
+    [1, 0.5, 5000, 5000]
+  ])('attempt %i with dice %f and Retry-After %i ms waits %i ms', (attempt, random, retryAfter, expected) => {
+    expect(backoffMs(attempt, policy, random, retryAfter)).toBe(expected)
+  })
+})
+
+describe('parsing', () => {
+  it.each([
+    ['2', 2000],
+    ['2s', 2000],
+    ['1.5s', 1500],
+    ['500ms', 500],
+    ['soon', Number.NaN]
+  ])('reads the duration %s as %d ms', (raw, ms) => {
+    expect(parseDuration(raw)).toBe(ms)
+  })
+
+  it('reads a Retry-After from the engine text', () => {
+    expect(retryAfterMs('429 Too Many Requests, Retry-After: 3')).toBe(3000)
+    expect(retryAfterMs('503')).toBe(0)
+  })
+})
+
+describe('withRetries', () => {
+  const fail = (text: string) => Object.assign(new Error(text), { text })
+  const hooks = (log: string[], waits: number[]) => ({
+    textOf: (e: unknown) => (e as { text: string }).text,
+    sleep: async (ms: number) => void waits.push(ms),
+    random: () => 0.5,
+    log: (m: string) => void log.push(m)
+  })
+
+  it('retries transient failures and reports the attempts', async () => {
+    const log: string[] = []
+    const waits: number[] = []
+    let calls = 0
+    const r = await withRetries('Push', { retries: 3, delayMs: 100 }, hooks(log, waits), async () => {
+      calls++
+      if (calls < 3) throw fail('503 Service Unavailable')
+      return 'ok'
+    })
+    expect(r).toEqual({ value: 'ok', attempts: 3 })
+    expect(waits).toEqual([100, 200])
+    expect(log).toEqual([
+      'Push failed (503 Service Unavailable); retry 1 of 3 in 0.1 s',
+      'Push failed (503 Service Unavailable); retry 2 of 3 in 0.2 s'
+    ])
+  })
+
+  it('fails at once on a permanent failure', async () => {
+    const waits: number[] = []
+    let calls = 0
+    const attempt = withRetries('Login', { retries: 3, delayMs: 100 }, hooks([], waits), async () => {
+      calls++
+      throw fail('401 Unauthorized')
+    })
+    await expect(attempt).rejects.toThrow('401 Unauthorized')
+    expect(calls).toBe(1)
+    expect(waits).toEqual([])
+  })
+
+  it('gives up after the retries with the attempt count', async () => {
+    const attempt = withRetries('Push', { retries: 2, delayMs: 1 }, hooks([], []), async () => {
+      throw fail('502 Bad Gateway')
+    })
+    await expect(attempt).rejects.toBeInstanceOf(RetriesExhausted)
+    await expect(attempt).rejects.toThrow('Push failed after 3 attempts (502 Bad Gateway)')
+  })
+})
