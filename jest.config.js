@@ -14,8 +14,9 @@ export default {
     {
       ...common,
       displayName: 'e2e',
-      testMatch: ['<rootDir>/__tests__/e2e/**/*.test.ts'],
-      testTimeout: 300000
+      testMatch: ['<rootDir>/__tests__/e2e/**/*.test.ts']
     }
-  ]
+  ],
+  // Per-project testTimeout is ignored by jest: the e2e builds need more than the 5 s default.
+  testTimeout: 300000
 }

@@ -1,0 +1,302 @@
+// A loopback HTTP proxy between a Docker engine and the e2e registry that injects faults
+// (error statuses, connection resets, resets mid-upload, latency, hangs) into chosen kinds of
+// registry requests, and records every request. Started in-process by tests:
+//
+//   const proxy = await FaultProxy.start({ target: '127.0.0.1:5000', rules: [
+//     { kinds: ['manifest-put'], action: { status: 503 }, times: 2 } ] })
+//   docker login proxy.host … ; docker push `${proxy.host}/e2e/app:1` …
+//
+// Docker treats every 127.0.0.0/8 registry as plain HTTP, so the proxy needs no TLS. The Host
+// header goes to the registry as the client sent it: distribution builds upload `Location`s from
+// it, so they point back at the proxy (any Location naming the target is rewritten anyway).
+import * as http from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+import { Transform } from 'node:stream'
+
+export type Kind = 'ping' | 'auth' | 'blob-upload' | 'blob-head' | 'blob-get' | 'manifest-put' | 'manifest-get' | 'tags' | 'other'
+
+export type FaultAction =
+  /** Answer with this status instead of forwarding. `body` (string or JSON) defaults to a registry
+   *  error body (`{"errors":[{"code":"UNAVAILABLE",…}]}`); `retryAfter` (s) sets Retry-After. */
+  | { status: number; headers?: Record<string, string>; body?: string | object; retryAfter?: number }
+  /** Destroy the client socket (TCP RST) without any response. */
+  | { reset: true }
+  /** Forward, but reset the client connection once N request-body bytes have arrived (a
+   *  connection reset during an upload). Counts against `times` only when it fires. */
+  | { resetAfterBytes: number }
+  /** Wait, then forward normally. */
+  | { latencyMs: number }
+  /** Never answer (until the client gives up or the proxy closes). */
+  | { hang: true }
+
+export interface FaultRule {
+  kinds: Kind[] | 'any'
+  /** Only these methods (e.g. ['PUT']); default all. */
+  methods?: string[]
+  action: FaultAction
+  /** Apply to the first N matching requests only; default forever. */
+  times?: number
+}
+
+export interface RecordedRequest {
+  method: string
+  /** Path with query, as received. */
+  path: string
+  kind: Kind
+  /** Status sent to the client; null when none was (reset, hang, client went away). */
+  status: number | null
+  faulted: boolean
+  /** The fault applied (`status 503`, `reset`, `resetAfterBytes 1000`, `latency 300`, `hang`). */
+  fault?: string
+  /** Received at, in ms since the proxy started. */
+  at: number
+  /** Duration until the answer ended (or the connection died). */
+  ms: number
+  /** Request body bytes received from the client. */
+  bytesIn: number
+}
+
+export interface FaultProxyOptions {
+  /** host:port of the registry, e.g. 127.0.0.1:5000. */
+  target: string
+  rules?: FaultRule[]
+}
+
+const ERROR_CODES: Record<number, [string, string]> = {
+  400: ['UNSUPPORTED', 'The operation is unsupported.'],
+  401: ['UNAUTHORIZED', 'authentication required'],
+  403: ['DENIED', 'requested access to the resource is denied'],
+  404: ['NAME_UNKNOWN', 'repository name not known to registry'],
+  429: ['TOOMANYREQUESTS', 'too many requests'],
+  500: ['UNKNOWN', 'unknown error']
+}
+
+/** GET /v2/ with credentials is what `docker login` sends to check them. */
+export function classify(method: string, url: string, hasAuthorization: boolean): Kind {
+  const p = url.split('?')[0]!.replace(/\/{2,}/g, '/')
+  if (p === '/v2/' || p === '/v2') return hasAuthorization ? 'auth' : 'ping'
+  const m = /^\/v2\/(.+)\/(blobs\/uploads|blobs|manifests|tags)(\/.*)?$/.exec(p)
+  if (m) {
+    const [, , what, rest = ''] = m
+    if (what === 'blobs/uploads') return ['POST', 'PATCH', 'PUT'].includes(method) ? 'blob-upload' : 'other'
+    if (what === 'blobs') return method === 'HEAD' ? 'blob-head' : method === 'GET' ? 'blob-get' : 'other'
+    if (what === 'manifests') return method === 'PUT' ? 'manifest-put' : method === 'GET' || method === 'HEAD' ? 'manifest-get' : 'other'
+    if (what === 'tags' && rest === '/list') return 'tags'
+    return 'other'
+  }
+  if (/(^|\/)(oauth2?\/)?token$/.test(p)) return 'auth'
+  return 'other'
+}
+
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer'])
+
+/** Raw header pairs without hop-by-hop ones (Node adds its own framing). */
+function endToEnd(raw: string[], map?: (name: string, value: string) => string): string[] {
+  const out: string[] = []
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!
+    if (!HOP_BY_HOP.has(name.toLowerCase())) out.push(name, map ? map(name, raw[i + 1]!) : raw[i + 1]!)
+  }
+  return out
+}
+
+function describe(a: FaultAction): string {
+  if ('status' in a) return `status ${a.status}`
+  if ('reset' in a) return 'reset'
+  if ('resetAfterBytes' in a) return `resetAfterBytes ${a.resetAfterBytes}`
+  if ('latencyMs' in a) return `latency ${a.latencyMs}`
+  return 'hang'
+}
+
+export class FaultProxy {
+  readonly requests: RecordedRequest[] = []
+  private rules: FaultRule[] = []
+  private used: number[] = []
+  private readonly sockets = new Set<Socket>()
+  private readonly started = Date.now()
+
+  private constructor(
+    private readonly server: http.Server,
+    readonly target: string,
+    /** 127.0.0.1:<port>: use as the registry in `docker login` and image references. */
+    readonly host: string
+  ) {}
+
+  static async start(opts: FaultProxyOptions): Promise<FaultProxy> {
+    const server = http.createServer()
+    // Go keeps idle connections 90 s: outlive that so the proxy never closes one under a request.
+    server.keepAliveTimeout = 120_000
+    server.requestTimeout = 0
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(0, '127.0.0.1', resolve)
+    })
+    const port = (server.address() as AddressInfo).port
+    const proxy = new FaultProxy(server, opts.target, `127.0.0.1:${port}`)
+    proxy.setRules(opts.rules ?? [])
+    server.on('connection', s => {
+      proxy.sockets.add(s)
+      s.on('close', () => proxy.sockets.delete(s))
+    })
+    server.on('request', (req, res) => proxy.handle(req, res))
+    return proxy
+  }
+
+  /** Replace the rules; their `times` counters start again from zero. */
+  setRules(rules: FaultRule[]): void {
+    this.rules = [...rules]
+    this.used = rules.map(() => 0)
+  }
+
+  /** Forget the recorded requests (rules and their counters stay). */
+  clearRequests(): void {
+    this.requests.length = 0
+  }
+
+  count(kind: Kind | 'any', filter: { faulted?: boolean; method?: string } = {}): number {
+    return this.requests.filter(
+      r =>
+        (kind === 'any' || r.kind === kind) &&
+        (filter.faulted === undefined || r.faulted === filter.faulted) &&
+        (filter.method === undefined || r.method === filter.method)
+    ).length
+  }
+
+  /** Finished layer/config uploads: PUTs of blob uploads that the registry answered 201. */
+  completedBlobUploads(): number {
+    return this.requests.filter(r => r.kind === 'blob-upload' && r.method === 'PUT' && r.status === 201).length
+  }
+
+  async close(): Promise<void> {
+    const closed = new Promise<void>(resolve => this.server.close(() => resolve()))
+    for (const s of this.sockets) s.destroy()
+    await closed
+  }
+
+  /** The first rule that matches and is not used up (resetAfterBytes rules are consumed when they fire). */
+  private pick(kind: Kind, method: string): number {
+    return this.rules.findIndex(
+      (r, i) =>
+        (r.kinds === 'any' || r.kinds.includes(kind)) &&
+        (r.methods === undefined || r.methods.includes(method)) &&
+        (r.times === undefined || this.used[i]! < r.times)
+    )
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const method = req.method ?? 'GET'
+    const kind = classify(method, req.url ?? '/', req.headers.authorization !== undefined)
+    const rec: RecordedRequest = {
+      method,
+      path: req.url ?? '/',
+      kind,
+      status: null,
+      faulted: false,
+      at: Date.now() - this.started,
+      ms: 0,
+      bytesIn: 0
+    }
+    this.requests.push(rec)
+    const t0 = Date.now()
+    let done = false
+    const finish = (status: number | null): void => {
+      if (done) return
+      done = true
+      rec.status = status
+      rec.ms = Date.now() - t0
+    }
+    res.on('finish', () => finish(res.statusCode))
+    res.on('close', () => finish(res.writableFinished ? res.statusCode : null))
+
+    const i = this.pick(kind, method)
+    const rule = i >= 0 ? this.rules[i]! : undefined
+    const action = rule?.action
+    if (!action || !('resetAfterBytes' in action)) {
+      if (i >= 0) this.used[i]!++
+      if (action) Object.assign(rec, { faulted: true, fault: describe(action) })
+    }
+    const resetClient = (): void => {
+      finish(null)
+      const s = req.socket
+      if (typeof s.resetAndDestroy === 'function') s.resetAndDestroy()
+      else s.destroy()
+    }
+
+    if (action && 'status' in action) {
+      req.on('data', (c: Buffer) => (rec.bytesIn += c.length))
+      req.resume()
+      const [code, message] = ERROR_CODES[action.status] ?? ['UNAVAILABLE', http.STATUS_CODES[action.status] ?? 'error']
+      const body = action.body ?? { errors: [{ code, message, detail: null }] }
+      const text = typeof body === 'string' ? body : JSON.stringify(body)
+      const headers: Record<string, string> = {
+        'Content-Type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8',
+        'Docker-Distribution-Api-Version': 'registry/2.0',
+        ...(action.status === 401 ? { 'WWW-Authenticate': 'Basic realm="fault-proxy"' } : {}),
+        ...(action.retryAfter !== undefined ? { 'Retry-After': String(action.retryAfter) } : {}),
+        ...action.headers
+      }
+      res.writeHead(action.status, { ...headers, 'Content-Length': String(Buffer.byteLength(text)) })
+      res.end(text)
+    } else if (action && 'reset' in action) {
+      resetClient()
+    } else if (action && 'hang' in action) {
+      req.resume()
+    } else if (action && 'latencyMs' in action) {
+      setTimeout(() => this.forward(req, res, rec, resetClient), action.latencyMs)
+    } else if (action && 'resetAfterBytes' in action) {
+      this.forward(req, res, rec, resetClient, { limit: action.resetAfterBytes, rule: i })
+    } else {
+      this.forward(req, res, rec, resetClient)
+    }
+  }
+
+  private forward(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    rec: RecordedRequest,
+    resetClient: () => void,
+    cut?: { limit: number; rule: number }
+  ): void {
+    if (req.destroyed) return
+    const [hostname, port] = [this.target.replace(/:\d+$/, ''), Number(/:(\d+)$/.exec(this.target)?.[1] ?? 80)]
+    const upstream = http.request({ hostname, port, method: req.method, path: req.url, headers: endToEnd(req.rawHeaders) })
+    const clientHost = req.headers.host ?? this.host
+    upstream.on('response', up => {
+      const headers = endToEnd(up.rawHeaders, (name, value) =>
+        name.toLowerCase() === 'location' ? value.replace(`//${this.target}/`, `//${clientHost}/`) : value
+      )
+      res.writeHead(up.statusCode ?? 502, up.statusMessage, headers)
+      up.pipe(res)
+      up.on('error', () => res.destroy())
+    })
+    upstream.on('error', () => {
+      if (res.headersSent || res.destroyed || rec.faulted) return res.destroy()
+      res.writeHead(502, { 'Content-Type': 'text/plain' }).end(`fault-proxy: upstream ${this.target} failed`)
+    })
+    req.on('close', () => {
+      if (!req.complete) upstream.destroy()
+    })
+
+    let received = 0
+    const counter = new Transform({
+      transform: (chunk: Buffer, _enc, next) => {
+        rec.bytesIn += chunk.length
+        if (cut && received + chunk.length >= cut.limit) {
+          const rule = this.rules[cut.rule]
+          if (rule && (rule.times === undefined || this.used[cut.rule]! < rule.times)) {
+            this.used[cut.rule]!++
+            Object.assign(rec, { faulted: true, fault: `resetAfterBytes ${cut.limit}` })
+            upstream.write(chunk.subarray(0, cut.limit - received))
+            upstream.destroy()
+            resetClient()
+            return
+          }
+          cut = undefined
+        }
+        received += chunk.length
+        next(null, chunk)
+      }
+    })
+    req.pipe(counter).pipe(upstream)
+  }
+}
