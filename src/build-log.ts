@@ -55,7 +55,10 @@ export function parseBuildFailure(log: string): BuildFailure {
   const details: string[] = []
   let step: string | undefined
   let line: number | undefined
-  const start = lines.findIndex(l => /^ > \[.*\].*:$/.test(l) || /^ > .*:$/.test(l))
+  // BuildKit prints a ` > vertex:` block for every vertex that errored, a missing cache import
+  // among them: the failing Dockerfile step is the one named `[n/m]`.
+  const blocks = lines.flatMap((l, i) => (/^ > .*:$/.test(l) ? [i] : []))
+  const start = blocks.filter(i => /^ > \[/.test(lines[i] as string)).pop() ?? blocks.pop() ?? -1
   if (start >= 0) {
     step = (lines[start] as string).replace(/^ > /, '').replace(/:$/, '')
     for (let i = start + 1; i < lines.length; i++) {

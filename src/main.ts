@@ -1,5 +1,6 @@
 import * as path from 'node:path'
 import * as core from '@actions/core'
+import { planCache } from './cache.js'
 import { BuildError, DockerCli, PushError } from './engine/docker.js'
 import { CommandError } from './exec.js'
 import { InputError } from './errors.js'
@@ -75,7 +76,8 @@ async function execute(settings: Settings, plan: Plan, started: number): Promise
       }
     })
   }
-  const engine = await docker.engine(settings.engine)
+  const builder = await docker.probe(settings.engine)
+  const cache = planCache({ mode: settings.cache, from: settings.cacheFrom, to: settings.cacheTo }, plan, builder)
   const files = {
     iidFile: path.join(dir.root, 'iid'),
     metadataFile: path.join(dir.root, 'metadata.json'),
@@ -83,7 +85,7 @@ async function execute(settings: Settings, plan: Plan, started: number): Promise
   }
   let outcome
   try {
-    outcome = await docker.build(engine, plan, files)
+    outcome = await docker.build(builder, plan, files, cache)
   } catch (e) {
     if (e instanceof PushError) await writeFailureSummary(plan, e.pushed, e.notPushed, e.message)
     throw e

@@ -1,5 +1,6 @@
 import * as path from 'node:path'
 import { InputError, show } from './errors.js'
+import { CACHE_MODES, type CacheMode } from './cache.js'
 import { type KeyValue, parseKeyValues, parseList } from './input-list.js'
 import { normaliseRegistry } from './reference.js'
 import { parseDuration } from './retry.js'
@@ -40,6 +41,11 @@ export interface Settings {
   retries: number
   /** Base delay between attempts, in ms (doubled each time, with jitter). */
   retryDelayMs: number
+  cache: CacheMode
+  /** Whether `cache` was set by the user (not the default), to say so when it cannot apply. */
+  cacheExplicit: boolean
+  cacheFrom: string[]
+  cacheTo: string[]
 }
 
 /** What reading the inputs has to tell the user without failing (normalised values). */
@@ -168,7 +174,11 @@ export function readSettings(read: InputReader): SettingsResult {
     dryRun: bool('dry-run', get('dry-run')),
     githubToken: get('github-token'),
     retries: count('retries', get('retries') || '3'),
-    retryDelayMs: duration('retry-delay', get('retry-delay') || '2s')
+    retryDelayMs: duration('retry-delay', get('retry-delay') || '2s'),
+    cache: oneOf('cache', get('cache') || 'auto', CACHE_MODES),
+    cacheExplicit: (get('cache') || 'auto').trim().toLowerCase() !== 'auto',
+    cacheFrom: parseList(get('cache-from'), { commas: false }),
+    cacheTo: parseList(get('cache-to'), { commas: false })
   }
   return { settings, notices }
 }

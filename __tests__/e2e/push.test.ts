@@ -14,6 +14,8 @@ const registry = registryClient(env, 1)
 const host = env.registry.host
 const creds = { username: env.registry.user, password: env.registry.password }
 const dockerfile = `FROM ${env.baseImage}\nRUN echo built > /built.txt\n`
+/** The image tags in a repository, without the registry cache tag the action writes beside them. */
+const imageTags = async (repo: string) => (await registry.tags(repo)).filter(t => t !== 'buildcache')
 
 afterAll(cleanupRuns)
 
@@ -32,7 +34,7 @@ describe.each(['buildx', 'docker'])('engine %s against a real registry', engine 
     const repo = uniqueRepo(`${engine}-main`)
     const r = await ship(engine, repo, { payload: pushPayload({ ref: 'refs/heads/main', defaultBranch: 'main', description: 'hello' }) })
     expect(r.main.exitCode).toBe(0)
-    expect(await registry.tags(repo)).toEqual(['latest', 'sha-0123456'])
+    expect(await imageTags(repo)).toEqual(['latest', 'sha-0123456'])
     const latest = await registry.manifest(repo, 'latest')
     const sha = await registry.manifest(repo, 'sha-0123456')
     expect(r.outputs.digest).toMatch(/^sha256:[0-9a-f]{64}$/)
@@ -59,7 +61,7 @@ describe.each(['buildx', 'docker'])('engine %s against a real registry', engine 
       dockerfileText: `${dockerfile}RUN echo v1.2.3 > /version\n`
     })
     expect(r.main.exitCode).toBe(0)
-    expect(await registry.tags(repo)).toEqual(['1', '1.2', '1.2.3', 'latest', 'sha-0123456', 'v1.2.3'])
+    expect(await imageTags(repo)).toEqual(['1', '1.2', '1.2.3', 'latest', 'sha-0123456', 'v1.2.3'])
     for (const tag of ['1', '1.2', '1.2.3', 'v1.2.3']) expect((await registry.manifest(repo, tag)).digest).toBe(r.outputs.digest)
     expect((await registry.manifest(repo, 'latest')).digest).toBe(latestBefore)
     expect(r.outputs.digest).not.toBe(latestBefore)
@@ -73,7 +75,7 @@ describe.each(['buildx', 'docker'])('engine %s against a real registry', engine 
     expect(r.outputs.pushed).toBe('false')
     expect(r.outputs.digest).toBe('')
     expect(r.outputs.tags).toBe(`${host}/${repo}:pr-5`)
-    expect(await registry.tags(repo)).toEqual([])
+    expect(await imageTags(repo)).toEqual([])
   })
 
   it('builds a fork pull request with an empty password, without any login', async () => {
@@ -91,7 +93,7 @@ describe.each(['buildx', 'docker'])('engine %s against a real registry', engine 
         .join('\n')
     ).toMatch(/fork/)
     expect(r.outputs.pushed).toBe('false')
-    expect(await registry.tags(repo)).toEqual([])
+    expect(await imageTags(repo)).toEqual([])
   })
 
   it('fails with one line naming the registry for a wrong password, pushing nothing', async () => {
@@ -107,7 +109,7 @@ describe.each(['buildx', 'docker'])('engine %s against a real registry', engine 
     )
     expect(errors[0]).not.toContain('\n')
     expect(commandLines(r.main.log).filter(l => l.includes(' build '))).toEqual([])
-    expect(await registry.tags(repo)).toEqual([])
+    expect(await imageTags(repo)).toEqual([])
   })
 
   it('fails a broken RUN at line 3 naming the step, with an annotation on that line', async () => {
@@ -121,7 +123,7 @@ describe.each(['buildx', 'docker'])('engine %s against a real registry', engine 
     expect(error?.properties).toMatchObject({ file: 'Dockerfile', line: '3' })
     expect(error?.message).toMatch(/^Build failed at \[3\/4\] RUN echo "missing thing" && exit 3, Dockerfile line 3: .*exit code: 3/)
     expect(error?.message).toContain('missing thing')
-    expect(await registry.tags(repo)).toEqual([])
+    expect(await imageTags(repo)).toEqual([])
   })
 
   it('gives a build secret to RUN and to nothing else', async () => {

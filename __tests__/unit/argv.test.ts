@@ -79,3 +79,25 @@ describe('login argv', () => {
     expect(loginArgs('ghcr.io', 'bob')).toEqual(['login', '--username', 'bob', '--password-stdin', 'ghcr.io'])
   })
 })
+
+describe('cache flags', () => {
+  const cache = {
+    kind: 'registry' as const,
+    from: ['type=registry,ref=r/a:buildcache'],
+    to: ['type=registry,ref=r/a:buildcache,mode=max'],
+    inlineArg: false,
+    note: ''
+  }
+
+  it('gives buildx --cache-from and --cache-to', () => {
+    const argv = buildxBuildArgs(planOf({}), files, cache)
+    expect(values(argv, '--cache-from')).toEqual(['type=registry,ref=r/a:buildcache'])
+    expect(values(argv, '--cache-to')).toEqual(['type=registry,ref=r/a:buildcache,mode=max'])
+  })
+
+  it('gives the classic engine --cache-from and the inline cache build arg', () => {
+    const argv = dockerBuildArgs(planOf({}), files, { kind: 'inline', from: ['r/a:latest'], to: [], inlineArg: true, note: '' })
+    expect(values(argv, '--cache-from')).toEqual(['r/a:latest'])
+    expect(values(argv, '--build-arg')).toEqual(['BUILDKIT_INLINE_CACHE=1'])
+  })
+})

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { countSteps, parseBuildFailure } from '../../src/build-log.js'
+import { countSteps, parseBuildFailure, pushedReferences } from '../../src/build-log.js'
 
 const failure = readFileSync(new URL('./fixtures/buildkit-failure.txt', import.meta.url), 'utf8')
 
@@ -25,5 +25,26 @@ describe('parseBuildFailure on real BuildKit output', () => {
 describe('countSteps', () => {
   it('counts the Dockerfile steps and the cached ones', () => {
     expect(countSteps(failure)).toEqual({ steps: 3, cached: 1 })
+  })
+})
+
+describe('parseBuildFailure with a missing cache import before the failing step', () => {
+  const log = readFileSync(new URL('./fixtures/buildkit-failure-with-cache-import.txt', import.meta.url), 'utf8')
+
+  it('names the Dockerfile step, not the cache import', () => {
+    const parsed = parseBuildFailure(log)
+    expect(parsed.step).toBe('[3/4] RUN echo "about to fail" && exit 3')
+    expect(parsed.line).toBe(3)
+  })
+})
+
+describe('pushedReferences', () => {
+  it('lists the references BuildKit finished pushing', () => {
+    const log = [
+      '#6 pushing manifest for 127.0.0.1:5000/a/b:latest@sha256:' + 'f'.repeat(64),
+      '#6 pushing manifest for 127.0.0.1:5000/a/b:latest@sha256:' + 'f'.repeat(64) + ' 0.0s done',
+      '#6 pushing manifest for 127.0.0.1:5000/a/b:sha-1@sha256:' + 'f'.repeat(64) + ' 0.1s'
+    ].join('\n')
+    expect(pushedReferences(log)).toEqual(['127.0.0.1:5000/a/b:latest'])
   })
 })

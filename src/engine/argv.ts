@@ -1,4 +1,7 @@
+import type { CachePlan } from '../cache.js'
 import type { Plan } from '../plan.js'
+
+const NO_CACHE: CachePlan = { kind: 'off', from: [], to: [], inlineArg: false, note: '' }
 
 /** Where the engine reads and writes files for one build. */
 export interface BuildFiles {
@@ -23,10 +26,12 @@ function commonBuildFlags(plan: Plan, files: BuildFiles): string[] {
 }
 
 /** One `docker buildx build` that builds and, when the plan pushes, pushes every reference. */
-export function buildxBuildArgs(plan: Plan, files: BuildFiles, builder?: string): string[] {
+export function buildxBuildArgs(plan: Plan, files: BuildFiles, cache: CachePlan = NO_CACHE, builder?: string): string[] {
   const args = ['buildx', 'build', '--progress', 'plain']
   if (builder) args.push('--builder', builder)
   args.push(...commonBuildFlags(plan, files), '--metadata-file', files.metadataFile)
+  for (const from of cache.from) args.push('--cache-from', from)
+  for (const to of cache.to) args.push('--cache-to', to)
   // Without --push or --load a docker-container builder keeps the result in its cache only; load
   // it so that a build-only run (pull request) still leaves an image to test.
   if (plan.push) args.push('--push')
@@ -36,8 +41,12 @@ export function buildxBuildArgs(plan: Plan, files: BuildFiles, builder?: string)
 }
 
 /** Classic `docker build` (BuildKit on); the image lands in the engine's store, pushed after. */
-export function dockerBuildArgs(plan: Plan, files: BuildFiles): string[] {
-  return ['build', '--progress', 'plain', ...commonBuildFlags(plan, files), plan.build.context]
+export function dockerBuildArgs(plan: Plan, files: BuildFiles, cache: CachePlan = NO_CACHE): string[] {
+  const args = ['build', '--progress', 'plain', ...commonBuildFlags(plan, files)]
+  for (const from of cache.from) args.push('--cache-from', from)
+  if (cache.inlineArg) args.push('--build-arg', 'BUILDKIT_INLINE_CACHE=1')
+  args.push(plan.build.context)
+  return args
 }
 
 export function dockerPushArgs(reference: string): string[] {

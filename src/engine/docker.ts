@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import * as core from '@actions/core'
+import { type Builder, type CachePlan, parseBuilder } from '../cache.js'
 import { countSteps, parseBuildFailure, pushedReferences, type StepCounts } from '../build-log.js'
 import { CommandError, run, type RunResult } from '../exec.js'
 import { InputError } from '../errors.js'
@@ -90,17 +91,20 @@ export class DockerCli {
     return withRetries(what, this.policy, this.hooks, fn)
   }
 
-  /** One probe, and only under `auto`: `docker buildx version` answers without a daemon round trip. */
-  async engine(choice: EngineChoice): Promise<EngineName> {
-    if (choice === 'docker') return 'docker'
-    const probe = await this.exec(['buildx', 'version'], { silent: true, allowFailure: true })
-    if (probe.exitCode === 0) return 'buildx'
+  /**
+   * The one engine probe: `docker buildx inspect` says both whether buildx answers and what its
+   * builder can do (driver, cache export). None for `engine: docker`.
+   */
+  async probe(choice: EngineChoice): Promise<Builder> {
+    if (choice === 'docker') return { engine: 'docker', cacheExport: false }
+    const probe = await this.exec(['buildx', 'inspect'], { silent: true, allowFailure: true })
+    if (probe.exitCode === 0) return parseBuilder(probe.stdout)
     if (choice === 'buildx') {
       throw new InputError(
-        'Input "engine" is "buildx" but "docker buildx version" does not answer: add docker/setup-buildx-action before this step, or use engine: docker.'
+        `Input "engine" is "buildx" but "docker buildx inspect" fails (${lastErrorLine(probe.stderr) || `exit code ${probe.exitCode}`}): add docker/setup-buildx-action before this step, or use engine: docker.`
       )
     }
-    return 'docker'
+    return { engine: 'docker', cacheExport: false }
   }
 
   async login(registry: string, username: string, password: string): Promise<number> {
@@ -119,13 +123,14 @@ export class DockerCli {
     await this.exec(logoutArgs(registry), { silent: true })
   }
 
-  async build(engine: EngineName, plan: Plan, files: BuildFiles): Promise<BuildOutcome> {
-    return engine === 'buildx' ? this.buildx(plan, files) : this.classic(plan, files)
+  async build(builder: Builder, plan: Plan, files: BuildFiles, cache: CachePlan): Promise<BuildOutcome> {
+    core.info(cache.note)
+    return builder.engine === 'buildx' ? this.buildx(plan, files, cache) : this.classic(plan, files, cache)
   }
 
   /** One `buildx build --push`; a registry fault re-runs it, and BuildKit's cache makes that a push. */
-  private async buildx(plan: Plan, files: BuildFiles): Promise<BuildOutcome> {
-    const argv = buildxBuildArgs(plan, files)
+  private async buildx(plan: Plan, files: BuildFiles, cache: CachePlan): Promise<BuildOutcome> {
+    const argv = buildxBuildArgs(plan, files, cache)
     let log = ''
     let result: { value: RunResult; attempts: number }
     try {
@@ -158,10 +163,10 @@ export class DockerCli {
   }
 
   /** `docker build` with every tag, then `docker push` of each, each push retried on its own. */
-  private async classic(plan: Plan, files: BuildFiles): Promise<BuildOutcome> {
+  private async classic(plan: Plan, files: BuildFiles, cache: CachePlan): Promise<BuildOutcome> {
     let result: RunResult
     try {
-      result = await core.group('Build', () => this.exec(dockerBuildArgs(plan, files)))
+      result = await core.group('Build', () => this.exec(dockerBuildArgs(plan, files, cache)))
     } catch (e) {
       if (!(e instanceof CommandError)) throw e
       throw buildError(parseBuildFailure(`${e.stdout}\n${e.stderr}`), plan)

@@ -1,0 +1,93 @@
+import type { Plan } from './plan.js'
+
+export const CACHE_MODES = ['auto', 'off', 'inline', 'registry'] as const
+export type CacheMode = (typeof CACHE_MODES)[number]
+
+/** What the probe learnt about the builder, as far as cache goes. */
+export interface Builder {
+  engine: 'buildx' | 'docker'
+  /** buildx driver: docker, docker-container, remote, kubernetes. */
+  driver?: string
+  /** Can the builder export cache to a registry (not the docker driver on the classic store)? */
+  cacheExport: boolean
+}
+
+/** The cache part of a build: flags for buildx, or build-args and --cache-from for classic docker. */
+export interface CachePlan {
+  kind: 'off' | 'inline' | 'registry' | 'custom'
+  from: string[]
+  to: string[]
+  /** `BUILDKIT_INLINE_CACHE=1` for the classic engine. */
+  inlineArg: boolean
+  /** For the log, once: what was chosen and why. */
+  note: string
+}
+
+/**
+ * Reads `buildx inspect` output: the driver, and whether the docker driver runs on the containerd
+ * image store (its BuildKit worker then carries containerd labels), the one case where the plain
+ * docker driver can export cache.
+ */
+export function parseBuilder(inspect: string): Builder {
+  const driver = /^Driver:\s*(\S+)/m.exec(inspect)?.[1]
+  const containerdStore =
+    /worker\.containerd\.(namespace|uuid)/.test(inspect) || /worker\.snapshotter:\s*(overlayfs|native|stargz)/.test(inspect)
+  return { engine: 'buildx', driver, cacheExport: driver !== undefined && (driver !== 'docker' || containerdStore) }
+}
+
+/** `repo:tag` candidates to read inline cache from: this branch's tag first, then `latest`. */
+function inlineSources(plan: Plan): string[] {
+  const first = plan.references[0]
+  const latest = `${plan.image}:latest`
+  return [...new Set(first ? [first, latest] : [latest])]
+}
+
+export interface CacheRequest {
+  mode: CacheMode
+  /** `cache-from` / `cache-to` given by an expert: passed through as they are. */
+  from: string[]
+  to: string[]
+}
+
+export function planCache(req: CacheRequest, plan: Plan, builder: Builder): CachePlan {
+  if (req.from.length > 0 || req.to.length > 0) {
+    return {
+      kind: 'custom',
+      from: req.from,
+      to: plan.push ? req.to : [],
+      inlineArg: false,
+      note: 'cache: as given by cache-from / cache-to'
+    }
+  }
+  if (req.mode === 'off') return { kind: 'off', from: [], to: [], inlineArg: false, note: 'cache: off' }
+  const wantsRegistry = req.mode === 'registry' || (req.mode === 'auto' && builder.cacheExport)
+  if (wantsRegistry && builder.cacheExport) {
+    const ref = `${plan.image}:buildcache`
+    return {
+      kind: 'registry',
+      from: [`type=registry,ref=${ref}`],
+      // Pull requests read the cache and never write it.
+      to: plan.push ? [`type=registry,ref=${ref},mode=max`] : [],
+      inlineArg: false,
+      note: `cache: registry cache in ${ref}${plan.push ? '' : ' (read only: this run does not push)'}; on the first build BuildKit reports it "not found", which is expected`
+    }
+  }
+  const fallback = wantsRegistry ? ` (cache: registry asked, but the ${builder.driver ?? builder.engine} builder cannot export cache)` : ''
+  const sources = inlineSources(plan)
+  if (builder.engine === 'docker') {
+    return {
+      kind: 'inline',
+      from: sources,
+      to: [],
+      inlineArg: plan.push,
+      note: `cache: inline, from ${sources.join(', ')}${fallback}`
+    }
+  }
+  return {
+    kind: 'inline',
+    from: sources.map(s => `type=registry,ref=${s}`),
+    to: plan.push ? ['type=inline'] : [],
+    inlineArg: false,
+    note: `cache: inline, from ${sources.join(', ')}${fallback}`
+  }
+}
