@@ -240,7 +240,9 @@ export function runCli(argv: string[], io: Io): number {
   } catch (e) {
     if (!(e instanceof InputError)) throw e
     if (args.json) io.stdout(`${JSON.stringify({ error: e.message }, null, 2)}\n`)
-    io.stderr(`docker-ship: the action would fail here: ${e.message}\n`)
+    io.stderr(
+      `docker-ship: the action would fail here: ${e.message}\n(inputs are flags: --image, --username, --registry, ... or --input NAME=VALUE; see --help)\n`
+    )
     return 1
   }
 }
