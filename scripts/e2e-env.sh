@@ -11,7 +11,9 @@
 #     work (developer laptop): dockerd 26 + buildx 0.13 unpacked from Debian trixie's .debs
 #     under $E2E_PREFIX, containerd/runc/tini from bookworm, containerd image store enabled;
 #     the buildx plugin goes to /usr/local/lib/docker/cli-plugins (found with any DOCKER_CONFIG)
-#   - two distribution registries with htpasswd auth: 127.0.0.1:5000 and 127.0.0.1:5001
+#   - two distribution registries with htpasswd auth: 127.0.0.1:5000 and 127.0.0.1:5001;
+#     registry 1 also has the users ci-hygiene and ci-peer (secret-hygiene and concurrent-jobs
+#     tests: E2E_REGISTRY_USER3/PASSWORD3 and E2E_REGISTRY_USER4/PASSWORD4)
 #   - a base image e2e/busybox:latest made from busybox-static (nothing is pulled)
 #   - --podman: podman, buildah, skopeo
 #   - --remote-engine: a second dockerd on tcp://127.0.0.1:2376 with its own bridge
@@ -52,7 +54,7 @@ die() {
 }
 trap 'die "command failed (exit $?) at line $LINENO: $BASH_COMMAND"' ERR
 
-usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; }
 
 for arg in "$@"; do
   case $arg in
@@ -254,18 +256,52 @@ ensure_registry_pkgs() {
   done
 }
 
-# Args: name addr user. Sets REG_PASSWORD and REG_LOG.
+# Does http://$1/v2/ accept user $2 with password $3? (The credentials go to curl on stdin,
+# never in argv.)
+registry_accepts() {
+  [[ $(printf 'user = "%s:%s"\n' "$2" "$3" | curl -s -o /dev/null -m 5 -w '%{http_code}' -K - "http://$1/v2/" || true) == 200 ]]
+}
+
+# Args: name addr user [extra-user...]. Sets REG_PASSWORD (of user), REG_PASSWORDS (every
+# user -> password) and REG_LOG. The main user's password is kept in $dir/password, an extra
+# user's in $dir/password-<user>; the htpasswd file holds exactly these users. The registry
+# re-reads htpasswd when its mtime changes (distribution 2.8 htpasswd access controller), so a
+# user added here works without a restart.
+declare -A REG_PASSWORDS=()
 ensure_registry() {
   local name=$1 addr=$2 user=$3
+  shift 3
+  local users=("$user" "$@")
   local dir=$STATE_DIR/$name
   mkdir -p "$dir/data"
   [[ -s $dir/password ]] || { random_alnum 24 >"$dir/password"; chmod 600 "$dir/password"; }
   [[ -s $dir/http-secret ]] || { random_alnum 32 >"$dir/http-secret"; chmod 600 "$dir/http-secret"; }
-  REG_PASSWORD=$(<"$dir/password")
+  REG_PASSWORDS=()
+  local u pwfile
+  for u in "${users[@]}"; do
+    pwfile=$dir/password-$u
+    [[ $u == "$user" ]] && pwfile=$dir/password
+    [[ -s $pwfile ]] || { random_alnum 24 >"$pwfile"; chmod 600 "$pwfile"; }
+    REG_PASSWORDS[$u]=$(<"$pwfile")
+  done
+  REG_PASSWORD=${REG_PASSWORDS[$user]}
   REG_LOG=$STATE_DIR/$name.log
-  if [[ ! -s $dir/htpasswd ]] || ! htpasswd -vb "$dir/htpasswd" "$user" "$REG_PASSWORD" >/dev/null 2>&1; then
-    htpasswd -Bbn "$user" "$REG_PASSWORD" >"$dir/htpasswd.tmp"
+  # Rewrite htpasswd only when a user is missing, has another password, or is one too many.
+  local stale=0
+  if [[ ! -s $dir/htpasswd ]] || [[ $(grep -c . "$dir/htpasswd") != "${#users[@]}" ]]; then
+    stale=1
+  else
+    for u in "${users[@]}"; do
+      printf '%s\n' "${REG_PASSWORDS[$u]}" | htpasswd -v -i "$dir/htpasswd" "$u" >/dev/null 2>&1 || { stale=1; break; }
+    done
+  fi
+  if ((stale)); then
+    log "writing $dir/htpasswd (users: ${users[*]})"
+    : >"$dir/htpasswd.tmp"
     chmod 600 "$dir/htpasswd.tmp"
+    for u in "${users[@]}"; do
+      printf '%s\n' "${REG_PASSWORDS[$u]}" | htpasswd -inB "$u" | grep . >>"$dir/htpasswd.tmp"
+    done
     mv -f "$dir/htpasswd.tmp" "$dir/htpasswd"
   fi
   write_if_changed "$dir/config.yml" "version: 0.1
@@ -309,9 +345,10 @@ auth:
   fi
   [[ $code == 401 ]] ||
     die "http://$addr/v2/ answers HTTP $code, expected 401 (another registry on that port? e.g. docker-registry.service)"
-  code=$(http_code -u "$user:$REG_PASSWORD" "http://$addr/v2/")
-  [[ $code == 200 ]] ||
-    die "http://$addr/v2/ rejects $user with the password in $dir/password (HTTP $code): a registry that this state dir did not start holds the port"
+  for u in "${users[@]}"; do
+    registry_accepts "$addr" "$u" "${REG_PASSWORDS[$u]}" ||
+      die "http://$addr/v2/ rejects $u with the password in $dir/password* (a registry that this state dir did not start holds the port?)"
+  done
 }
 
 # ---------------------------------------------------------------- base image
@@ -392,8 +429,9 @@ START=$SECONDS
 ensure_engine
 
 ensure_registry_pkgs
-ensure_registry registry1 127.0.0.1:5000 ci-user
+ensure_registry registry1 127.0.0.1:5000 ci-user ci-hygiene ci-peer
 REG1_PASSWORD=$REG_PASSWORD REG1_LOG=$REG_LOG
+REG1_PASSWORD3=${REG_PASSWORDS[ci-hygiene]} REG1_PASSWORD4=${REG_PASSWORDS[ci-peer]}
 ensure_registry registry2 127.0.0.1:5001 ci-user2
 REG2_PASSWORD=$REG_PASSWORD REG2_LOG=$REG_LOG
 
@@ -415,6 +453,10 @@ ENV_CONTENT="E2E_REGISTRY=127.0.0.1:5000
 E2E_REGISTRY_USER=ci-user
 E2E_REGISTRY_PASSWORD=$REG1_PASSWORD
 E2E_REGISTRY_LOG=$REG1_LOG
+E2E_REGISTRY_USER3=ci-hygiene
+E2E_REGISTRY_PASSWORD3=$REG1_PASSWORD3
+E2E_REGISTRY_USER4=ci-peer
+E2E_REGISTRY_PASSWORD4=$REG1_PASSWORD4
 E2E_REGISTRY2=127.0.0.1:5001
 E2E_REGISTRY2_USER=ci-user2
 E2E_REGISTRY2_PASSWORD=$REG2_PASSWORD
@@ -440,7 +482,7 @@ cat >&2 <<EOF
   engine:     $ENGINE_MODE
               server $server, storage driver $store
   buildx:     $buildx
-  registry 1: 127.0.0.1:5000  user ci-user   (log $REG1_LOG)
+  registry 1: 127.0.0.1:5000  users ci-user, ci-hygiene, ci-peer  (log $REG1_LOG)
   registry 2: 127.0.0.1:5001  user ci-user2  (log $REG2_LOG)
   base image: $BASE_IMAGE
 EOF

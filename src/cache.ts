@@ -5,7 +5,9 @@ export type CacheMode = (typeof CACHE_MODES)[number]
 
 /** What the probe learnt about the builder, as far as cache goes. */
 export interface Builder {
-  engine: 'buildx' | 'docker'
+  engine: 'buildx' | 'docker' | 'podman'
+  /** The buildx builder name when one was chosen (`builder` input). */
+  name?: string
   /** buildx driver: docker, docker-container, remote, kubernetes. */
   driver?: string
   /** Can the builder export cache to a registry (not the docker driver on the classic store)? */
@@ -74,6 +76,15 @@ export function planCache(req: CacheRequest, plan: Plan, builder: Builder): Cach
   }
   const fallback = wantsRegistry ? ` (cache: registry asked, but the ${builder.driver ?? builder.engine} builder cannot export cache)` : ''
   const sources = inlineSources(plan)
+  if (builder.engine === 'podman') {
+    return {
+      kind: 'off',
+      from: [],
+      to: [],
+      inlineArg: false,
+      note: 'cache: podman builds with its local layer cache only (inline and registry cache are BuildKit features)'
+    }
+  }
   if (builder.engine === 'docker') {
     return {
       kind: 'inline',

@@ -1,14 +1,18 @@
 import * as path from 'node:path'
 import * as core from '@actions/core'
-import { planCache } from './cache.js'
-import { BuildError, DockerCli, PushError } from './engine/docker.js'
+import { type Builder, planCache } from './cache.js'
+import { DockerCli } from './engine/docker.js'
+import { BuildError, type BuildOutcome, type Engine, PushError } from './engine/engine.js'
+import { checkPlatforms } from './engine/platforms.js'
+import { PodmanCli } from './engine/podman.js'
+import { probeEngine } from './engine/select.js'
 import { CommandError } from './exec.js'
 import { InputError } from './errors.js'
 import { checkBuildFiles, gatherFacts, runnerDockerConfig } from './facts.js'
 import { readGitHubContext } from './github-context.js'
 import { type Login, makePlan, type Plan } from './plan.js'
 import { logPlan, setPlanOutputs } from './report.js'
-import { createRunDir, removeRunDir, writeSecretFiles } from './run-dir.js'
+import { createRunDir, removeRunDir, type RunDir, writeSecretFiles } from './run-dir.js'
 import { readSettings, type Settings } from './settings.js'
 import { isPost, markMainStarted, type PostState, readPostState, savePostState } from './state.js'
 import { writeFailureSummary, writeSummary } from './summary.js'
@@ -54,38 +58,57 @@ function passwordFor(s: Settings, login: Login): string {
   return login.passwordFrom === 'github-token' ? s.githubToken : s.password
 }
 
+/** The environment every engine command of this run gets: its own credentials, the engine to use. */
+function engineEnv(settings: Settings, dir: RunDir): Record<string, string> {
+  return {
+    DOCKER_CONFIG: dir.configDir,
+    DOCKER_BUILDKIT: '1',
+    REGISTRY_AUTH_FILE: path.join(dir.configDir, 'auth.json'),
+    ...(settings.dockerHost ? { DOCKER_HOST: settings.dockerHost } : {})
+  }
+}
+
+function makeEngine(builder: Builder, env: Record<string, string>, settings: Settings): Engine {
+  const policy = { retries: settings.retries, delayMs: settings.retryDelayMs }
+  return builder.engine === 'podman' ? new PodmanCli(env, policy) : new DockerCli(env, builder, policy)
+}
+
 /** Login, build, push, outputs: the plan carried out, leaving state for the post step first. */
 async function execute(settings: Settings, plan: Plan, started: number): Promise<void> {
   const dir = createRunDir(process.env.RUNNER_TEMP, runnerDockerConfig(process.env))
+  const env = engineEnv(settings, dir)
   const state: PostState = { root: dir.root, configDir: dir.configDir, registries: [] }
   savePostState(state)
-  const docker = new DockerCli(
-    { DOCKER_CONFIG: dir.configDir, DOCKER_BUILDKIT: '1' },
-    { retries: settings.retries, delayMs: settings.retryDelayMs }
-  )
+  const builder = await probeEngine(settings.engine, env, settings.builder || undefined)
+  checkPlatforms(plan, builder)
+  const engine = makeEngine(builder, env, settings)
+  state.engine = engine.name === 'podman' ? 'podman' : 'docker'
+  state.env = env
+  savePostState(state)
   if (plan.logins.length > 0) {
     await core.group('Login', async () => {
       for (const login of plan.logins) {
         const password = passwordFor(settings, login)
         // docker stores base64(user:password) in its config: mask that form too.
         core.setSecret(Buffer.from(`${login.username}:${password}`).toString('base64'))
-        await docker.login(login.registry, login.username, password)
+        await engine.login(login.registry, login.username, password)
         state.registries.push(login.registry)
         savePostState(state)
         core.info(`Logged in to ${login.registry} as ${login.username}.`)
       }
     })
   }
-  const builder = await docker.probe(settings.engine)
   const cache = planCache({ mode: settings.cache, from: settings.cacheFrom, to: settings.cacheTo }, plan, builder)
+  if (builder.engine === 'podman' && settings.cacheExplicit)
+    core.info(`cache: ${settings.cache} does not apply to podman; it uses its local layer cache.`)
   const files = {
     iidFile: path.join(dir.root, 'iid'),
     metadataFile: path.join(dir.root, 'metadata.json'),
     secretFiles: writeSecretFiles(dir, settings.secrets)
   }
-  let outcome
+  let outcome: BuildOutcome
   try {
-    outcome = await docker.build(builder, plan, files, cache)
+    outcome = await engine.build(plan, files, cache)
   } catch (e) {
     if (e instanceof PushError) await writeFailureSummary(plan, e.pushed, e.notPushed, e.message)
     throw e
@@ -108,10 +131,11 @@ async function execute(settings: Settings, plan: Plan, started: number): Promise
 async function post(): Promise<void> {
   const state = readPostState()
   if (!state.root) return
-  const docker = new DockerCli({ DOCKER_CONFIG: state.configDir ?? path.join(state.root, 'config') })
+  const env = state.env ?? { DOCKER_CONFIG: state.configDir ?? path.join(state.root, 'config') }
+  const engine: Engine = state.engine === 'podman' ? new PodmanCli(env) : new DockerCli(env)
   for (const registry of state.registries) {
     try {
-      await docker.logout(registry)
+      await engine.logout(registry)
       core.info(`Logged out of ${registry}.`)
     } catch (e) {
       core.warning(`Could not log out of ${registry}: ${failureMessage(e)}`)

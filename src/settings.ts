@@ -7,7 +7,7 @@ import { parseDuration } from './retry.js'
 
 export const PUSH_MODES = ['auto', 'true', 'false'] as const
 export const LATEST_POLICIES = ['default-branch', 'semver', 'always', 'never'] as const
-export const ENGINES = ['auto', 'buildx', 'docker'] as const
+export const ENGINES = ['auto', 'buildx', 'docker', 'podman'] as const
 
 export type PushMode = (typeof PUSH_MODES)[number]
 export type LatestPolicy = (typeof LATEST_POLICIES)[number]
@@ -46,6 +46,10 @@ export interface Settings {
   cacheExplicit: boolean
   cacheFrom: string[]
   cacheTo: string[]
+  /** buildx builder name (remote BuildKit, docker-container, kubernetes); '' for the current one. */
+  builder: string
+  /** A remote Docker engine (tcp://, ssh://, unix://); '' to inherit DOCKER_HOST. */
+  dockerHost: string
 }
 
 /** What reading the inputs has to tell the user without failing (normalised values). */
@@ -84,6 +88,23 @@ function duration(name: string, value: string): number {
   if (Number.isNaN(ms) || ms > 600_000)
     throw new InputError(`Input "${name}" is ${show(value)}: use seconds like 2, 2s or 500ms (at most 600s).`)
   return ms
+}
+
+function name(input: string, value: string): string {
+  const v = value.trim()
+  if (v !== '' && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(v))
+    throw new InputError(`Input "${input}" is ${show(value)}: give a buildx builder name (see docker buildx ls).`)
+  return v
+}
+
+function dockerHost(value: string): string {
+  const v = value.trim()
+  if (v !== '' && !/^(tcp|ssh|unix|npipe|fd):\/\/\S+$/.test(v)) {
+    throw new InputError(
+      `Input "docker-host" is ${show(value)}: give an engine address such as tcp://10.0.0.5:2376, ssh://user@host or unix:///var/run/docker.sock.`
+    )
+  }
+  return v
 }
 
 function platform(value: string): string {
@@ -178,7 +199,9 @@ export function readSettings(read: InputReader): SettingsResult {
     cache: oneOf('cache', get('cache') || 'auto', CACHE_MODES),
     cacheExplicit: (get('cache') || 'auto').trim().toLowerCase() !== 'auto',
     cacheFrom: parseList(get('cache-from'), { commas: false }),
-    cacheTo: parseList(get('cache-to'), { commas: false })
+    cacheTo: parseList(get('cache-to'), { commas: false }),
+    builder: name('builder', get('builder')),
+    dockerHost: dockerHost(get('docker-host'))
   }
   return { settings, notices }
 }

@@ -8,6 +8,9 @@ export interface PostState {
   configDir?: string
   /** Registries logged in to, logged out in post. */
   registries: string[]
+  /** The CLI that logged in, and the environment it ran with (paths and the engine address only). */
+  engine?: 'docker' | 'podman'
+  env?: Record<string, string>
 }
 
 const KEY = 'post'

@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import type { BuildOutcome } from './engine/docker.js'
+import type { BuildOutcome } from './engine/engine.js'
 import type { Plan } from './plan.js'
 
 /** The job summary: what was built and pushed, where, how fast, how much came from cache. */

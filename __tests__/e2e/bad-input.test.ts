@@ -64,7 +64,7 @@ const rows: Row[] = [
   ],
   ['a context that does not exist', { context: 'backend' }, /^Input "context" is "backend", which is not a folder in the workspace/],
   ['a context that is a file', { context: 'Dockerfile' }, /^Input "context" is "Dockerfile", which is not a folder/],
-  ['an unknown engine', { engine: 'kaniko' }, /^Input "engine" is "kaniko": use one of auto, buildx, docker\.$/],
+  ['an unknown engine', { engine: 'kaniko' }, /^Input "engine" is "kaniko": use one of auto, buildx, docker, podman\.$/],
   ['push: maybe', { push: 'maybe' }, /^Input "push" is "maybe": use one of auto, true, false\.$/],
   [
     'a latest policy typo',
