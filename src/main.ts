@@ -10,14 +10,15 @@ import { CommandError } from './exec.js'
 import { InputError } from './errors.js'
 import { checkBuildFiles, gatherFacts, runnerDockerConfig } from './facts.js'
 import { readGitHubContext } from './github-context.js'
-import { type Login, makePlan, type Plan } from './plan.js'
-import { logPlan, setPlanOutputs } from './report.js'
+import type { Login } from './plan.js'
+import { logPlan, setPlanOutputs, setResultOutputs } from './report.js'
+import { makeTargets, type Target } from './targets.js'
 import { createRunDir, removeRunDir, type RunDir, writeSecretFiles } from './run-dir.js'
 import { readSettings, type Settings } from './settings.js'
 import { isPost, markMainStarted, type PostState, readPostState, savePostState } from './state.js'
 import { writeFailureSummary, writeSummary } from './summary.js'
 
-const SECRET_INPUTS = ['password', 'github-token', 'secrets']
+const SECRET_INPUTS = ['password', 'github-token', 'secrets', 'registries']
 
 /** Masks every secret input before anything else can print it. */
 function maskSecretInputs(): void {
@@ -25,12 +26,16 @@ function maskSecretInputs(): void {
   for (const name of SECRET_INPUTS) {
     const raw = core.getInput(name, { trimWhitespace: false })
     if (raw.trim() === '') continue
-    values.add(raw.trim())
-    if (name === 'secrets') {
-      for (const line of raw.split(/\r?\n/)) {
-        const value = line.slice(line.indexOf('=') + 1).trim()
-        if (line.includes('=') && value !== '') values.add(value)
-      }
+    if (name !== 'registries') values.add(raw.trim())
+    for (const line of raw.split(/\r?\n/)) {
+      // secrets: `id=value` lines; registries: `password: value` keys of its YAML.
+      const value =
+        name === 'secrets' && line.includes('=')
+          ? line.slice(line.indexOf('=') + 1).trim()
+          : name === 'registries'
+            ? (/^\s*-?\s*password:\s*(.*)$/.exec(line)?.[1] ?? '').trim().replace(/^(["'])(.*)\1$/, '$2')
+            : ''
+      if (value !== '') values.add(value)
     }
   }
   // The runner masks per line: a multi-line value is masked line by line.
@@ -43,19 +48,21 @@ async function main(): Promise<void> {
   maskSecretInputs()
   const { settings, notices } = readSettings(name => core.getInput(name, { trimWhitespace: false }))
   const ctx = readGitHubContext(process.env)
-  const plan = makePlan(settings, ctx, await gatherFacts(settings, ctx, process.env))
-  logPlan(plan, ctx, [...notices, ...plan.notices])
-  setPlanOutputs(plan)
-  checkBuildFiles(settings)
+  const targets = makeTargets(settings, ctx, await gatherFacts(settings, ctx, process.env))
+  for (const t of targets) logPlan(t.plan, ctx, t.service, t === targets[0] ? [...notices, ...t.plan.notices] : t.plan.notices)
+  setPlanOutputs(targets)
+  for (const t of targets) checkBuildFiles(t.settings)
   if (settings.dryRun) {
     core.info('dry-run: no login, no build, no push.')
     return
   }
-  await execute(settings, plan, started)
+  await execute(settings, targets, started)
 }
 
 function passwordFor(s: Settings, login: Login): string {
-  return login.passwordFrom === 'github-token' ? s.githubToken : s.password
+  if (login.passwordFrom === 'github-token') return s.githubToken
+  if (login.passwordFrom === 'registries') return s.registries[login.entry ?? -1]?.password ?? ''
+  return s.password
 }
 
 /** The environment every engine command of this run gets: its own credentials, the engine to use. */
@@ -74,20 +81,21 @@ function makeEngine(builder: Builder, env: Record<string, string>, settings: Set
 }
 
 /** Login, build, push, outputs: the plan carried out, leaving state for the post step first. */
-async function execute(settings: Settings, plan: Plan, started: number): Promise<void> {
+async function execute(settings: Settings, targets: Target[], started: number): Promise<void> {
   const dir = createRunDir(process.env.RUNNER_TEMP, runnerDockerConfig(process.env))
   const env = engineEnv(settings, dir)
   const state: PostState = { root: dir.root, configDir: dir.configDir, registries: [] }
   savePostState(state)
   const builder = await probeEngine(settings.engine, env, settings.builder || undefined)
-  checkPlatforms(plan, builder)
+  for (const t of targets) checkPlatforms(t.plan, builder)
   const engine = makeEngine(builder, env, settings)
   state.engine = engine.name === 'podman' ? 'podman' : 'docker'
   state.env = env
   savePostState(state)
-  if (plan.logins.length > 0) {
+  const logins = [...new Map(targets.flatMap(t => t.plan.logins).map(l => [l.registry, l])).values()]
+  if (logins.length > 0) {
     await core.group('Login', async () => {
-      for (const login of plan.logins) {
+      for (const login of logins) {
         const password = passwordFor(settings, login)
         // docker stores base64(user:password) in its config: mask that form too.
         core.setSecret(Buffer.from(`${login.username}:${password}`).toString('base64'))
@@ -98,33 +106,22 @@ async function execute(settings: Settings, plan: Plan, started: number): Promise
       }
     })
   }
-  const cache = planCache({ mode: settings.cache, from: settings.cacheFrom, to: settings.cacheTo }, plan, builder)
   if (builder.engine === 'podman' && settings.cacheExplicit)
     core.info(`cache: ${settings.cache} does not apply to podman; it uses its local layer cache.`)
-  const files = {
-    iidFile: path.join(dir.root, 'iid'),
-    metadataFile: path.join(dir.root, 'metadata.json'),
-    secretFiles: writeSecretFiles(dir, settings.secrets)
+  const secretFiles = writeSecretFiles(dir, settings.secrets)
+  const outcomes: BuildOutcome[] = []
+  for (const [i, { plan }] of targets.entries()) {
+    const cache = planCache({ mode: settings.cache, from: settings.cacheFrom, to: settings.cacheTo }, plan, builder)
+    const files = { iidFile: path.join(dir.root, `iid-${i}`), metadataFile: path.join(dir.root, `metadata-${i}.json`), secretFiles }
+    try {
+      outcomes.push(await engine.build(plan, files, cache))
+    } catch (e) {
+      if (e instanceof PushError) await writeFailureSummary(plan, e.pushed, e.notPushed, e.message)
+      throw e
+    }
   }
-  let outcome: BuildOutcome
-  try {
-    outcome = await engine.build(plan, files, cache)
-  } catch (e) {
-    if (e instanceof PushError) await writeFailureSummary(plan, e.pushed, e.notPushed, e.message)
-    throw e
-  }
-  await core.group('Outputs', async () => {
-    core.setOutput('digest', outcome.digest)
-    core.setOutput('imageid', outcome.imageId)
-    core.setOutput('metadata', outcome.metadata)
-    core.setOutput('pushed', String(outcome.pushed.length > 0))
-    core.info(`engine: ${outcome.engine}`)
-    core.info(`pushed: ${outcome.pushed.length > 0 ? outcome.pushed.join(', ') : 'nothing'}`)
-    core.info(`digest: ${outcome.digest || '-'}`)
-    core.info(`imageid: ${outcome.imageId || '-'}`)
-    core.info(`cached steps: ${outcome.steps.cached} of ${outcome.steps.steps}`)
-  })
-  await writeSummary(plan, outcome, (Date.now() - started) / 1000)
+  await core.group('Outputs', async () => setResultOutputs(targets, outcomes))
+  for (const [i, t] of targets.entries()) await writeSummary(t.plan, outcomes[i] as BuildOutcome, (Date.now() - started) / 1000)
 }
 
 /** Logout and cleanup; also after a failed main. Only warns: the job's result is main's. */

@@ -20,7 +20,9 @@ export interface Login {
   registry: string
   username: string
   /** Which input holds the password: the plan itself never holds a secret. */
-  passwordFrom: 'password' | 'github-token'
+  passwordFrom: 'password' | 'github-token' | 'registries'
+  /** With `registries`: the entry's index. */
+  entry?: number
 }
 
 export interface BuildSpec {
@@ -77,14 +79,31 @@ function defaultImage(s: Settings, ctx: GitHubContext): string {
   return `${s.registry}/${owner}/${repo}`
 }
 
-function credentials(s: Settings, ctx: GitHubContext, registry: string, notices: string[]): Login & { password: string } {
-  if (registry === 'ghcr.io' && s.username === '' && s.password === '' && s.githubToken !== '') {
+interface Credentials {
+  username: string
+  password: string
+}
+
+function credentials(
+  given: Credentials,
+  from: Login['passwordFrom'],
+  s: Settings,
+  ctx: GitHubContext,
+  registry: string,
+  notices: string[]
+): Login & Credentials {
+  if (registry === 'ghcr.io' && given.username === '' && given.password === '' && s.githubToken !== '') {
     notices.push(
       `Logging in to ghcr.io as ${ctx.actor || 'the workflow'} with the "github-token" input (the job needs "permissions: packages: write" to push).`
     )
     return { registry, username: ctx.actor || 'github-actions', password: s.githubToken, passwordFrom: 'github-token' }
   }
-  return { registry, username: s.username, password: s.password, passwordFrom: 'password' }
+  return { registry, ...given, passwordFrom: from }
+}
+
+/** Can this run push to `registry` without a password (loopback registry, earlier login step)? */
+function missingLogin(registry: string, facts: PlanFacts): boolean {
+  return !isLocal(registry) && !facts.loggedIn.includes(registry)
 }
 
 export function makePlan(s: Settings, ctx: GitHubContext, facts: PlanFacts): Plan {
@@ -118,8 +137,21 @@ export function makePlan(s: Settings, ctx: GitHubContext, facts: PlanFacts): Pla
   const refs = [...explicit.map(referenceString), ...tagNames.map(tag => referenceString({ ...image, tag }))]
   const references = [...new Set(refs)]
 
-  const { password, ...login } = credentials(s, ctx, image.registry, notices)
-  const username = login.username
+  // Every registry the plan pushes to, with the credentials for it: the main one, then `registries`.
+  const targets = [
+    { image, login: credentials({ username: s.username, password: s.password }, 'password', s, ctx, image.registry, notices) },
+    ...s.registries.map((r, entry) => ({
+      image: parseImageName(r.image || image.path, { registry: r.registry, username: r.username, input: 'registries' }),
+      login: {
+        ...credentials({ username: r.username, password: r.password }, 'registries', s, ctx, r.registry, notices),
+        ...(r.password ? { entry } : {})
+      }
+    }))
+  ]
+  // Every planned tag goes to every registry of `registries`.
+  const mainTags = [...explicit.filter(r => imageString(r) === imageString(image)).map(r => r.tag), ...tagNames]
+  for (const t of targets.slice(1)) for (const tag of mainTags) references.push(referenceString({ ...t.image, tag }))
+
   let push: boolean
   let pushReason: string
   if (s.push === 'auto') {
@@ -132,18 +164,26 @@ export function makePlan(s: Settings, ctx: GitHubContext, facts: PlanFacts): Pla
     pushReason = `push: ${s.push}`
   }
   const fromFork = trigger.kind === 'pull_request' && ctx.pullRequest?.fromFork === true
-  if (push && password === '') {
-    const registries = [...new Set([image.registry, ...explicit.map(r => r.registry)])]
+  const noPassword = targets.filter(t => t.login.password === '')
+  if (push && noPassword.length > 0) {
     if (fromFork) {
       push = false
       pushReason = 'pull request from a fork: the password secret is not given to forks, so the image is built and not pushed'
       notices.push('This pull request comes from a fork, where secrets are empty: building without login or push.')
-    } else if (username !== '') {
-      throw new InputError(
-        `Input "password" is empty while "username" is "${username}": pushing to ${image.registry} needs the password or token (e.g. password: \${{ secrets.DOCKERHUB_TOKEN }}); check the secret's name, and note secrets are not given to workflows from forks.`
-      )
     } else {
-      const missing = registries.filter(r => !isLocal(r) && !facts.loggedIn.includes(r))
+      for (const { login } of noPassword) {
+        const what =
+          login.passwordFrom === 'registries' ? `"registries" entry for ${login.registry} has no password` : '"password" is empty'
+        if (login.username !== '') {
+          throw new InputError(
+            `Input ${what} while "username" is "${login.username}": pushing to ${login.registry} needs the password or token (e.g. password: \${{ secrets.DOCKERHUB_TOKEN }}); check the secret's name, and note secrets are not given to workflows from forks.`
+          )
+        }
+      }
+      const registries = [
+        ...new Set([...noPassword.map(t => t.login.registry), ...explicit.filter(r => r.registry !== image.registry).map(r => r.registry)])
+      ]
+      const missing = registries.filter(r => missingLogin(r, facts))
       if (missing.length > 0) {
         throw new InputError(
           `Inputs "username" and "password" are empty: pushing to ${missing.join(', ')} needs a login; set username and password (e.g. \${{ vars.DOCKERHUB_USERNAME }} and \${{ secrets.DOCKERHUB_TOKEN }}), or push: false to only build.`
@@ -151,15 +191,16 @@ export function makePlan(s: Settings, ctx: GitHubContext, facts: PlanFacts): Pla
       }
     }
   }
+  const logins = targets.filter(t => t.login.password !== '').map(({ login: { password: _password, ...login } }) => login)
 
   return {
     image: imageString(image),
-    references,
+    references: [...new Set(references)],
     version: derived.version,
     labels: deriveLabels(ctx, derived.version, s.labels, facts.now),
     push,
     pushReason,
-    logins: password !== '' ? [login] : [],
+    logins: [...new Map(logins.map(l => [l.registry, l])).values()],
     build: {
       context: s.context,
       file: s.file,

@@ -1,48 +1,76 @@
 import * as core from '@actions/core'
 import type { GitHubContext } from './github-context.js'
+import type { BuildOutcome } from './engine/engine.js'
 import type { Plan } from './plan.js'
+import type { Target } from './targets.js'
 
 function lines(values: string[]): string {
   return values.map(v => `  ${v}`).join('\n')
 }
 
 /** The plan in the log, one group per phase of the decision. */
-export function logPlan(plan: Plan, ctx: GitHubContext, notices: string[]): void {
-  core.startGroup('Context')
+export function logPlan(plan: Plan, ctx: GitHubContext, service: string, notices: string[]): void {
+  const of = service ? ` (${service})` : ''
+  core.startGroup(`Context${of}`)
   core.info(`event: ${ctx.eventName || '(none)'}`)
   core.info(`ref: ${ctx.ref || '(none)'}`)
   core.info(`sha: ${ctx.sha || '(none)'}`)
   core.info(`repository: ${ctx.repository || '(none)'} (default branch: ${ctx.defaultBranch ?? 'unknown'})`)
   if (ctx.pullRequest) core.info(`pull request: #${ctx.pullRequest.number}${ctx.pullRequest.fromFork ? ' from a fork' : ''}`)
   core.endGroup()
-  core.startGroup('Image')
+  core.startGroup(`Image${of}`)
   core.info(plan.image)
   core.endGroup()
-  core.startGroup('Tags')
+  core.startGroup(`Tags${of}`)
   core.info(`version: ${plan.version}`)
   core.info(lines(plan.references))
   core.endGroup()
-  core.startGroup('Labels')
+  core.startGroup(`Labels${of}`)
   core.info(lines(Object.entries(plan.labels).map(([k, v]) => `${k}=${v}`)))
   core.endGroup()
-  core.startGroup('Push')
+  core.startGroup(`Push${of}`)
   core.info(`${plan.push ? 'will push' : 'will not push'} (${plan.pushReason})`)
   for (const l of plan.logins) core.info(`login: ${l.registry} as ${l.username}`)
   core.endGroup()
   for (const n of notices) core.notice(n)
 }
 
-/** Outputs known from the plan alone (set in dry-run too). */
-export function setPlanOutputs(plan: Plan): void {
-  core.setOutput('image', plan.image)
-  core.setOutput('tags', plan.references.join('\n'))
+/** Outputs known from the plans alone (set in dry-run too). */
+export function setPlanOutputs(targets: Target[]): void {
+  const first = (targets[0] as Target).plan
+  const single = targets.length === 1 && targets[0]?.service === ''
+  const plans = targets.map(t => t.plan)
+  core.setOutput('image', single ? first.image : plans.map(p => p.image).join('\n'))
+  core.setOutput('tags', plans.flatMap(p => p.references).join('\n'))
   core.setOutput(
     'labels',
-    Object.entries(plan.labels)
+    Object.entries(first.labels)
       .map(([k, v]) => `${k}=${v}`)
       .join('\n')
   )
-  core.setOutput('version', plan.version)
-  core.setOutput('plan', JSON.stringify(plan))
+  core.setOutput('version', first.version)
+  core.setOutput('plan', JSON.stringify(single ? first : Object.fromEntries(targets.map(t => [t.service, t.plan]))))
   core.setOutput('pushed', 'false')
+  core.setOutput('images', JSON.stringify(imagesMap(targets)))
+}
+
+function imagesMap(targets: Target[], outcomes: BuildOutcome[] = []): Record<string, { digest: string; tags: string[] }> {
+  return Object.fromEntries(
+    targets.map((t, i) => [t.service || t.plan.image, { digest: outcomes[i]?.digest ?? '', tags: t.plan.references }])
+  )
+}
+
+/** Outputs of the builds: for one image its digest, id and metadata; for several, the `images` map. */
+export function setResultOutputs(targets: Target[], outcomes: BuildOutcome[]): void {
+  const single = outcomes.length === 1 ? (outcomes[0] as BuildOutcome) : undefined
+  core.setOutput('digest', single?.digest ?? '')
+  core.setOutput('imageid', single?.imageId ?? '')
+  core.setOutput('metadata', single?.metadata ?? '')
+  core.setOutput('pushed', String(outcomes.length > 0 && outcomes.every(o => o.pushed.length > 0)))
+  core.setOutput('images', JSON.stringify(imagesMap(targets, outcomes)))
+  for (const [i, o] of outcomes.entries()) {
+    const name = targets[i]?.service || targets[i]?.plan.image
+    core.info(`${name}: engine ${o.engine}, pushed ${o.pushed.length > 0 ? o.pushed.join(', ') : 'nothing'}`)
+    core.info(`  digest ${o.digest || '-'}, imageid ${o.imageId || '-'}, cached steps ${o.steps.cached} of ${o.steps.steps}`)
+  }
 }

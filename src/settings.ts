@@ -3,6 +3,7 @@ import { InputError, show } from './errors.js'
 import { CACHE_MODES, type CacheMode } from './cache.js'
 import { type KeyValue, parseKeyValues, parseList } from './input-list.js'
 import { normaliseRegistry } from './reference.js'
+import { type ExtraRegistry, parseRegistries } from './registries.js'
 import { parseDuration } from './retry.js'
 
 export const PUSH_MODES = ['auto', 'true', 'false'] as const
@@ -50,6 +51,10 @@ export interface Settings {
   builder: string
   /** A remote Docker engine (tcp://, ssh://, unix://); '' to inherit DOCKER_HOST. */
   dockerHost: string
+  /** More registries that get every planned tag. */
+  registries: ExtraRegistry[]
+  /** A compose file whose build services are built and pushed; '' for the single image. */
+  composeFile: string
 }
 
 /** What reading the inputs has to tell the user without failing (normalised values). */
@@ -201,7 +206,9 @@ export function readSettings(read: InputReader): SettingsResult {
     cacheFrom: parseList(get('cache-from'), { commas: false }),
     cacheTo: parseList(get('cache-to'), { commas: false }),
     builder: name('builder', get('builder')),
-    dockerHost: dockerHost(get('docker-host'))
+    dockerHost: dockerHost(get('docker-host')),
+    registries: parseRegistries(get('registries')),
+    composeFile: get('compose-file').trim()
   }
   return { settings, notices }
 }

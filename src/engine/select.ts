@@ -1,11 +1,21 @@
 import { type Builder, parseBuilder } from '../cache.js'
-import { run } from '../exec.js'
+import { CommandError, run, type RunResult } from '../exec.js'
 import { InputError } from '../errors.js'
 import type { EngineChoice } from '../settings.js'
 import { lastErrorLine } from './engine.js'
 
 export interface Probe {
   builder: Builder
+}
+
+/** A probe command's result; a program that is not installed answers like a failed one. */
+async function probe(command: string, args: string[], env: Record<string, string>): Promise<RunResult> {
+  try {
+    return await run(command, args, { env, silent: true, allowFailure: true })
+  } catch (e) {
+    if (e instanceof CommandError) return { exitCode: e.exitCode, stdout: e.stdout, stderr: e.stderr }
+    throw e
+  }
 }
 
 /**
@@ -16,13 +26,11 @@ export interface Probe {
 export async function probeEngine(choice: EngineChoice, env: Record<string, string>, builderName?: string): Promise<Builder> {
   if (choice === 'docker') return { engine: 'docker', cacheExport: false }
   if (choice === 'podman') return { engine: 'podman', cacheExport: false }
-  const inspect = await run('docker', ['buildx', 'inspect', ...(builderName ? [builderName] : [])], {
-    env,
-    silent: true,
-    allowFailure: true
-  })
-  if (inspect.exitCode === 0) return { ...parseBuilder(inspect.stdout), name: builderName }
-  const why = lastErrorLine(inspect.stderr) || `exit code ${inspect.exitCode}`
+  const inspect = await probe('docker', ['buildx', 'inspect', ...(builderName ? [builderName] : [])], env)
+  // buildx exits 0 for a builder whose engine does not answer, printing `Error: ...` instead of a driver.
+  const broken = /^Error:\s*(.+)$/m.exec(inspect.stdout)?.[1]?.trim()
+  if (inspect.exitCode === 0 && !broken) return { ...parseBuilder(inspect.stdout), name: builderName }
+  const why = broken || lastErrorLine(inspect.stderr) || `exit code ${inspect.exitCode}`
   if (choice === 'buildx' || builderName) {
     throw new InputError(
       builderName
@@ -30,9 +38,9 @@ export async function probeEngine(choice: EngineChoice, env: Record<string, stri
         : `Input "engine" is "buildx" but "docker buildx inspect" fails (${why}): add docker/setup-buildx-action before this step, or use engine: docker.`
     )
   }
-  const daemon = await run('docker', ['version', '--format', '{{.Server.Version}}'], { env, silent: true, allowFailure: true })
+  const daemon = await probe('docker', ['version', '--format', '{{.Server.Version}}'], env)
   if (daemon.exitCode === 0) return { engine: 'docker', cacheExport: false }
-  const podman = await run('podman', ['--version'], { env, silent: true, allowFailure: true })
+  const podman = await probe('podman', ['--version'], env)
   if (podman.exitCode === 0) return { engine: 'podman', cacheExport: false }
   throw new InputError(
     `Input "engine" is "auto" but no engine answers: docker says "${lastErrorLine(daemon.stderr) || why}" and podman is not installed. Start Docker (or set docker-host), or install podman.`
