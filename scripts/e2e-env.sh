@@ -368,7 +368,10 @@ make_base_image() { # docker-args...
   done < <(/bin/busybox --list-full)
   printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$tmp/root/etc/passwd"
   printf 'root:x:0:\nnogroup:x:65534:\n' >"$tmp/root/etc/group"
-  log "importing $BASE_IMAGE ($(/bin/busybox | head -n 1 | cut -d' ' -f1-2))"
+  local version
+  version=$(/bin/busybox 2>/dev/null || true)
+  version=${version%%$'\n'*}
+  log "importing $BASE_IMAGE (${version% (*})"
   tar --numeric-owner --owner=0 --group=0 -C "$tmp/root" -c . |
     docker "$@" import -c 'CMD ["/bin/sh"]' -c 'ENV PATH=/usr/sbin:/usr/bin:/sbin:/bin' - "$BASE_IMAGE" >/dev/null ||
     { rm -rf "$tmp"; die "docker import of $BASE_IMAGE failed"; }

@@ -1,7 +1,8 @@
 // Keeps README.md in step with action.yml and examples/:
 //   - the Inputs and Outputs tables between `<!-- inputs:start -->` / `<!-- inputs:end -->` and
 //     `<!-- outputs:start -->` / `<!-- outputs:end -->` are rendered from action.yml;
-//   - a fenced block right after `<!-- example: PATH -->` is the content of the file PATH.
+//   - a fenced block right after `<!-- example: PATH -->` is the content of the file PATH (added
+//     when the marker has none yet).
 // The result goes through Prettier (the repo's config), so `prettier --check` and this agree.
 //
 //   node scripts/readme-tables.mjs          rewrite README.md   (npm run docs)
@@ -73,8 +74,8 @@ function replaceExamples(text, problems) {
     while (open < lines.length && lines[open].trim() === '') open++
     const fence = /^```(yaml|yml)\s*$/.exec(lines[open] ?? '')
     const close = fence ? lines.findIndex((l, k) => k > open && l === '```') : -1
-    if (!fence || close < 0) {
-      problems.push(`README.md line ${i + 1}: "${lines[i]}" must be followed by a \`\`\`yaml block.`)
+    if (fence && close < 0) {
+      problems.push(`README.md line ${i + 1}: the \`\`\`yaml block after "${lines[i]}" is not closed.`)
       continue
     }
     const path = join(root, file)
@@ -82,8 +83,10 @@ function replaceExamples(text, problems) {
       problems.push(`README.md line ${i + 1} names the example ${file}, which does not exist.`)
       continue
     }
-    out.push('', `\`\`\`${fence[1]}`, ...readFileSync(path, 'utf8').trimEnd().split('\n'), '```')
-    i = close
+    // A marker without a block yet gets one (a new example); one with a block gets it refreshed.
+    out.push('', `\`\`\`${fence ? fence[1] : 'yaml'}`, ...readFileSync(path, 'utf8').trimEnd().split('\n'), '```')
+    if (fence) i = close
+    else out.push('')
   }
   return out.join('\n')
 }
