@@ -1,0 +1,170 @@
+import { checkPlatforms } from '../../src/engine/platforms.js'
+import { countPodmanSteps, parsePodmanFailure, podmanBuildArgs, podmanPushArgs } from '../../src/engine/podman.js'
+import { InputError } from '../../src/errors.js'
+import { makePlan, type Plan } from '../../src/plan.js'
+import { ctxOf, FACTS, settingsOf } from './fixtures.js'
+
+const files = { iidFile: '/t/iid', metadataFile: '/t/meta.json', secretFiles: { token: '/t/secrets/token' } }
+const planOf = (inputs: Record<string, string>, ctx = ctxOf()): Plan =>
+  makePlan(settingsOf({ username: 'bob', password: 'pw', image: 'bob/app', ...inputs }), ctx, { ...FACTS, now: new Date(0) })
+
+/** The flag values of `flag` in argv, in order. */
+const values = (argv: string[], flag: string): string[] => argv.flatMap((a, i) => (a === flag ? [argv[i + 1] as string] : []))
+
+describe('podman build argv', () => {
+  it.each<[string, Record<string, string>, string, string[]]>([
+    ['tags every reference', {}, '--tag', ['bob/app:latest', 'bob/app:sha-0123456']],
+    ['passes the Dockerfile', { context: 'backend' }, '--file', ['backend/Dockerfile']],
+    ['passes build args', { 'build-args': 'A=1\nB=two words' }, '--build-arg', ['A=1', 'B=two words']],
+    ['passes the target', { target: 'runtime' }, '--target', ['runtime']],
+    ['passes one platform', { platforms: 'linux/arm64' }, '--platform', ['linux/arm64']],
+    ['passes secrets as files, never values', { secrets: 'token=hunter2' }, '--secret', ['id=token,src=/t/secrets/token']],
+    ['writes the iid file', {}, '--iidfile', ['/t/iid']]
+  ])('%s', (_name, inputs, flag, expected) => {
+    expect(values(podmanBuildArgs(planOf(inputs), files), flag)).toEqual(expected)
+  })
+
+  it('passes the derived and the user labels', () => {
+    const labels = values(podmanBuildArgs(planOf({ labels: 'team=web' }), files), '--label')
+    expect(labels).toContain('org.opencontainers.image.revision=0123456789abcdef0123456789abcdef01234567')
+    expect(labels[labels.length - 1]).toBe('team=web')
+  })
+
+  it('starts with build and ends with the context', () => {
+    const argv = podmanBuildArgs(planOf({ context: 'backend' }), files)
+    expect(argv[0]).toBe('build')
+    expect(argv[argv.length - 1]).toBe('backend')
+  })
+
+  it('never puts a secret value, a password or a BuildKit-only flag in argv', () => {
+    const argv = podmanBuildArgs(planOf({ secrets: 'token=hunter2', 'cache-from': 'type=gha' }), files)
+    expect(argv.join(' ')).not.toMatch(/hunter2|\bpw\b|--progress|--metadata-file|--cache-from|--push|--load/)
+  })
+
+  it('builds several platforms into a manifest list named by the first reference, without tags or cache', () => {
+    const plan = planOf({ platforms: 'linux/amd64,linux/arm64' })
+    const argv = podmanBuildArgs(plan, files, plan.references[0])
+    expect(values(argv, '--platform')).toEqual(['linux/amd64,linux/arm64'])
+    expect(values(argv, '--manifest')).toEqual(['bob/app:latest'])
+    expect(values(argv, '--tag')).toEqual([])
+    expect(argv).toContain('--no-cache')
+  })
+
+  it('keeps the layer cache for one platform', () => {
+    expect(podmanBuildArgs(planOf({ platforms: 'linux/amd64' }), files)).not.toContain('--no-cache')
+  })
+})
+
+describe('podman push argv', () => {
+  it('pushes one image with a digest file', () => {
+    expect(podmanPushArgs('bob/app:latest', '/t/iid.digest')).toEqual(['push', '--digestfile', '/t/iid.digest', 'bob/app:latest'])
+  })
+
+  it('pushes the whole manifest list to each reference', () => {
+    expect(podmanPushArgs('bob/app:sha-0123456', '/t/d', 'bob/app:latest')).toEqual([
+      'manifest',
+      'push',
+      '--all',
+      '--digestfile',
+      '/t/d',
+      'bob/app:latest',
+      'docker://bob/app:sha-0123456'
+    ])
+  })
+})
+
+// podman 4.3.1 output (stdout, then stderr) of a Dockerfile whose third step fails.
+const failedRun = [
+  'STEP 1/4: FROM e2e/busybox:latest',
+  'STEP 2/4: RUN echo fine',
+  '--> Using cache 4ce6cd600fdcf3cde1363d361615c84cc0b003d353c7e98d1363e0de59a27031',
+  '--> 4ce6cd600fd',
+  'STEP 3/4: RUN echo "missing thing" && exit 3',
+  'missing thing',
+  '',
+  'subprocess exited with status 3',
+  'subprocess exited with status 3',
+  'Error: building at STEP "RUN echo "missing thing" && exit 3": exit status 3',
+  ''
+].join('\n')
+const dockerfile = 'FROM e2e/busybox:latest\nRUN echo fine\nRUN echo "missing thing" && exit 3\nRUN echo never\n'
+
+describe('parsePodmanFailure on real podman output', () => {
+  it('names the failing step, the Dockerfile line and the reason', () => {
+    const f = parsePodmanFailure(failedRun, dockerfile)
+    expect(f.summary).toBe('Build failed at [3/4] RUN echo "missing thing" && exit 3, Dockerfile line 3: exit status 3')
+    expect(f.line).toBe(3)
+    expect(f.details).toEqual(['missing thing'])
+  })
+
+  it('gives no line when the step text is on several lines of the Dockerfile', () => {
+    const f = parsePodmanFailure(failedRun, `${dockerfile}RUN echo "missing thing" && exit 3\n`)
+    expect(f.line).toBeUndefined()
+    expect(f.summary).toBe('Build failed at [3/4] RUN echo "missing thing" && exit 3: exit status 3')
+  })
+
+  it('names the platform of a multi-platform step', () => {
+    const log = [
+      '[linux/arm64] STEP 1/2: FROM scratch',
+      '[linux/arm64] STEP 2/2: COPY missing.txt /x',
+      'Error: 2 errors occurred:',
+      '\t* building at STEP "COPY missing.txt /x": checking on sources: copier: stat: "/missing.txt": no such file or directory'
+    ].join('\n')
+    const f = parsePodmanFailure(log, 'FROM scratch\nCOPY missing.txt /x\n')
+    expect(f.step).toBe('[linux/arm64 2/2] COPY missing.txt /x')
+    expect(f.line).toBe(2)
+    expect(f.details.join('\n')).toContain('no such file or directory')
+  })
+
+  it('still gives the error of output without any step', () => {
+    expect(parsePodmanFailure('Error: no context directory and no Containerfile specified\n').summary).toBe(
+      'Build failed: no context directory and no Containerfile specified'
+    )
+  })
+})
+
+describe('countPodmanSteps', () => {
+  it('counts the steps and the ones podman took from cache', () => {
+    expect(countPodmanSteps(failedRun)).toEqual({ steps: 3, cached: 1 })
+  })
+})
+
+describe('checkPlatforms', () => {
+  const two = planOf({ platforms: 'linux/amd64,linux/arm64' })
+
+  it('lets one platform through on any engine', () => {
+    expect(() => checkPlatforms(planOf({ platforms: 'linux/arm64' }), { engine: 'docker', cacheExport: false })).not.toThrow()
+  })
+
+  it.each([
+    ['podman', { engine: 'podman' as const, cacheExport: false }],
+    ['buildx on the containerd store', { engine: 'buildx' as const, driver: 'docker', cacheExport: true }],
+    ['a docker-container builder', { engine: 'buildx' as const, driver: 'docker-container', cacheExport: true }]
+  ])('lets several platforms through with %s', (_name, builder) => {
+    expect(() => checkPlatforms(two, builder)).not.toThrow()
+  })
+
+  it('stops the classic docker build, telling which engine to use', () => {
+    expect(() => checkPlatforms(two, { engine: 'docker', cacheExport: false })).toThrow(
+      new InputError(
+        'Input "platforms" is "linux/amd64,linux/arm64", which the classic docker build (docker build + docker push) cannot build into one image: use engine: buildx (or auto) with docker/setup-buildx-action before this step, or engine: podman.'
+      )
+    )
+  })
+
+  it('stops the buildx docker driver on the classic store, telling what to set up', () => {
+    let message = ''
+    try {
+      checkPlatforms(two, { engine: 'buildx', driver: 'docker', cacheExport: false })
+    } catch (e) {
+      expect(e).toBeInstanceOf(InputError)
+      message = (e as Error).message
+    }
+    expect(message).toMatch(
+      /^Input "platforms" is "linux\/amd64,linux\/arm64", which the buildx "docker" driver on the classic image store/
+    )
+    expect(message).toContain('docker/setup-buildx-action')
+    expect(message).toContain('containerd image store')
+    expect(message).not.toContain('\n')
+  })
+})
