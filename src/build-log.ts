@@ -5,10 +5,15 @@ export interface StepCounts {
   cached: number
 }
 
-/** References BuildKit finished pushing (`pushing manifest for REF@sha256:... done`). */
+/**
+ * References one `buildx build --push` run pushed: `pushing manifest for REF@sha256:... done`,
+ * minus any it then names in `failed to push REF:` (BuildKit marks the tag's manifest done before
+ * a child manifest's PUT fails).
+ */
 export function pushedReferences(log: string): string[] {
   const refs = new Set<string>()
   for (const m of log.matchAll(/pushing manifest for (\S+)@sha256:[0-9a-f]{64}.* done$/gm)) refs.add(m[1] as string)
+  for (const m of log.matchAll(/failed to push (\S+): /g)) refs.delete(m[1] as string)
   return [...refs]
 }
 
@@ -80,4 +85,16 @@ export function parseBuildFailure(log: string): BuildFailure {
   const summary = where ? `Build failed at ${where}: ${reason}` : `Build failed: ${reason}`
   const cleaned = details.map(d => d.replace(/^\d+\.\d+ /, '').trimEnd()).filter(d => d.trim() !== '')
   return { summary, reason, step, details: [...cleaned, ...excerpt], line }
+}
+
+/**
+ * Whether a failed `buildx build --push` failed in pushing rather than in building: BuildKit
+ * pushes inside its export vertex (`exporting to image`), so a registry fault shows up as a
+ * failed step too, and it must go to the push retries, not be reported as a broken Dockerfile.
+ */
+export function isPushFailure(failure: BuildFailure): boolean {
+  if (failure.step === undefined) return true
+  if (/^\[[^\]]*\d+\/\d+\]/.test(failure.step)) return false
+  if (/^(exporting|pushing|writing image|naming to)/i.test(failure.step)) return true
+  return /failed to push|failed commit on ref|unexpected status from \w+ request|failed to (do|authorize) request/i.test(failure.reason)
 }

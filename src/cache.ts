@@ -68,8 +68,9 @@ export function planCache(req: CacheRequest, plan: Plan, builder: Builder): Cach
     return {
       kind: 'registry',
       from: [`type=registry,ref=${ref}`],
-      // Pull requests read the cache and never write it.
-      to: plan.push ? [`type=registry,ref=${ref},mode=max`] : [],
+      // Pull requests read the cache and never write it. A cache that cannot be written (registry
+      // fault, quota) must not fail a build whose image was pushed: ignore-error (BuildKit >= 0.11).
+      to: plan.push ? [`type=registry,ref=${ref},mode=max,ignore-error=true`] : [],
       inlineArg: false,
       note: `cache: registry cache in ${ref}${plan.push ? '' : ' (read only: this run does not push)'}; on the first build BuildKit reports it "not found", which is expected`
     }

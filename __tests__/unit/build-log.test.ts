@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { countSteps, parseBuildFailure, pushedReferences } from '../../src/build-log.js'
+import { countSteps, isPushFailure, parseBuildFailure, pushedReferences } from '../../src/build-log.js'
 
 const failure = readFileSync(new URL('./fixtures/buildkit-failure.txt', import.meta.url), 'utf8')
 
@@ -46,5 +46,58 @@ describe('pushedReferences', () => {
       '#6 pushing manifest for 127.0.0.1:5000/a/b:sha-1@sha256:' + 'f'.repeat(64) + ' 0.1s'
     ].join('\n')
     expect(pushedReferences(log)).toEqual(['127.0.0.1:5000/a/b:latest'])
+  })
+
+  it('drops a reference marked done and then named in "failed to push" (real BuildKit 0.13 order)', () => {
+    const ref = '127.0.0.1:41249/e2e/fault-buildx-mwzqagxda4tm:latest'
+    const commit =
+      'failed commit on ref "manifest-sha256:ec36": unexpected status from PUT request to http://127.0.0.1:41249/v2/e2e/fault-buildx-mwzqagxda4tm/manifests/sha256:ec36: 403 Forbidden'
+    const log = [
+      '#8 pushing layers 0.3s done',
+      `#8 pushing manifest for ${ref}@sha256:${'3'.repeat(64)}`,
+      `#8 pushing manifest for ${ref}@sha256:${'3'.repeat(64)} 0.0s done`,
+      `#8 ERROR: failed to push ${ref}: ${commit}`,
+      '------',
+      ' > exporting to image:',
+      '------',
+      `ERROR: failed to solve: failed to push ${ref}: ${commit}`
+    ].join('\n')
+    expect(pushedReferences(log)).toEqual([])
+  })
+})
+
+describe("isPushFailure: a registry fault inside BuildKit's export step is a push failure", () => {
+  const ref = '127.0.0.1:39521/e2e/app'
+  const commit = `failed commit on ref "manifest-sha256:5911d0fa": unexpected status from PUT request to http://${ref.replace('/e2e', '/v2/e2e')}/manifests/sha256:5911d0fa: 429 Too Many Requests`
+  const pushLog = [
+    '#9 exporting to image',
+    '#9 exporting layers 0.1s done',
+    '#9 pushing layers 0.2s done',
+    `#9 pushing manifest for ${ref}:latest@sha256:5911d0fa`,
+    `#9 ERROR: ${commit}`,
+    '------',
+    ' > exporting to image:',
+    '------',
+    `ERROR: failed to solve: failed to push ${ref}:latest: ${commit}`
+  ].join('\n')
+
+  it.each<[string, string, boolean]>([
+    ['a manifest PUT refused in "exporting to image"', pushLog, true],
+    ['an error with no step at all (login, connection refused)', 'ERROR: failed to do request: connection refused', true],
+    ['a broken RUN step', readFileSync(new URL('./fixtures/buildkit-failure.txt', import.meta.url), 'utf8'), false],
+    [
+      'a RUN step whose output mentions a push',
+      [
+        '#7 [2/2] RUN ./deploy.sh',
+        '#7 0.2 failed to push something',
+        '------',
+        ' > [2/2] RUN ./deploy.sh:',
+        '------',
+        'ERROR: failed to solve: process "/bin/sh -c ./deploy.sh" did not complete successfully: exit code: 1'
+      ].join('\n'),
+      false
+    ]
+  ])('%s', (_name, log, expected) => {
+    expect(isPushFailure(parseBuildFailure(log))).toBe(expected)
   })
 })

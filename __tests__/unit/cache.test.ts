@@ -23,7 +23,7 @@ describe('planCache', () => {
       containerd,
       'registry',
       ['type=registry,ref=localhost:5000/team/app:buildcache'],
-      ['type=registry,ref=localhost:5000/team/app:buildcache,mode=max'],
+      ['type=registry,ref=localhost:5000/team/app:buildcache,mode=max,ignore-error=true'],
       false
     ],
     [

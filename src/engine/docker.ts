@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import type { Builder, CachePlan } from '../cache.js'
-import { countSteps, parseBuildFailure, pushedReferences } from '../build-log.js'
+import { countSteps, isPushFailure, parseBuildFailure, pushedReferences } from '../build-log.js'
 import { CommandError, run, type RunResult } from '../exec.js'
 import {
   type BuildOutcome,
@@ -63,23 +63,23 @@ export class DockerCli implements Engine {
   /** One `buildx build --push`; a registry fault re-runs it, and BuildKit's cache makes that a push. */
   private async buildx(plan: Plan, files: BuildFiles, cache: CachePlan): Promise<BuildOutcome> {
     const argv = buildxBuildArgs(plan, files, cache, this.builder.name)
-    let log = ''
+    // What earlier attempts pushed stays pushed: a re-run only adds to it.
+    const pushed = new Set<string>()
     let result: { value: RunResult; attempts: number }
     try {
       result = await core.group('Build', () =>
         this.retry('Build and push', async () => {
           const r = await this.exec(argv, { allowFailure: true })
-          log += `${r.stdout}\n${r.stderr}\n`
           if (r.exitCode === 0) return r
+          for (const ref of pushedReferences(`${r.stdout}\n${r.stderr}`)) pushed.add(ref)
           const failure = parseBuildFailure(`${r.stdout}\n${r.stderr}`)
-          if (failure.step !== undefined || !plan.push) throw buildError(failure, plan)
+          if (!plan.push || !isPushFailure(failure)) throw buildError(failure, plan)
           throw new CommandError('docker buildx build', r.exitCode, r.stdout, r.stderr)
         })
       )
     } catch (e) {
       if (e instanceof Error && e.name === 'BuildError') throw e
-      const pushed = pushedReferences(log)
-      throw pushError(plan, pushed, e)
+      throw pushError(plan, [...pushed], e)
     }
     const output = `${result.value.stdout}\n${result.value.stderr}`
     const metadata = readOptional(files.metadataFile)

@@ -96,7 +96,9 @@ export function pushError(plan: Plan, pushed: string[], e: unknown): PushError {
   const notPushed = plan.references.filter(r => !pushed.includes(r))
   const tries = e instanceof RetriesExhausted ? ` after ${e.attempts} attempts` : ''
   return new PushError(
-    `Push failed${tries}: ${causeOf(e)}. Not pushed: ${notPushed.join(', ')}${pushed.length > 0 ? `; pushed before the failure: ${pushed.join(', ')}` : ''}.`,
+    notPushed.length === 0
+      ? `Push failed${tries} after every tag was pushed: ${causeOf(e)}. Pushed: ${pushed.join(', ')}.`
+      : `Push failed${tries}: ${causeOf(e)}. Not pushed: ${notPushed.join(', ')}${pushed.length > 0 ? `; pushed before the failure: ${pushed.join(', ')}` : ''}.`,
     pushed,
     notPushed
   )

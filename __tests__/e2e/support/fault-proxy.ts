@@ -33,6 +33,8 @@ export interface FaultRule {
   kinds: Kind[] | 'any'
   /** Only these methods (e.g. ['PUT']); default all. */
   methods?: string[]
+  /** Only requests whose path (with query) matches, e.g. /\/manifests\/buildcache$/; default all. */
+  path?: RegExp
   action: FaultAction
   /** Apply to the first N matching requests only; default forever. */
   times?: number
@@ -100,7 +102,7 @@ function endToEnd(raw: string[], map?: (name: string, value: string) => string):
   return out
 }
 
-function describe(a: FaultAction): string {
+function describeAction(a: FaultAction): string {
   if ('status' in a) return `status ${a.status}`
   if ('reset' in a) return 'reset'
   if ('resetAfterBytes' in a) return `resetAfterBytes ${a.resetAfterBytes}`
@@ -174,11 +176,12 @@ export class FaultProxy {
   }
 
   /** The first rule that matches and is not used up (resetAfterBytes rules are consumed when they fire). */
-  private pick(kind: Kind, method: string): number {
+  private pick(kind: Kind, method: string, url: string): number {
     return this.rules.findIndex(
       (r, i) =>
         (r.kinds === 'any' || r.kinds.includes(kind)) &&
         (r.methods === undefined || r.methods.includes(method)) &&
+        (r.path === undefined || r.path.test(url)) &&
         (r.times === undefined || this.used[i]! < r.times)
     )
   }
@@ -208,12 +211,12 @@ export class FaultProxy {
     res.on('finish', () => finish(res.statusCode))
     res.on('close', () => finish(res.writableFinished ? res.statusCode : null))
 
-    const i = this.pick(kind, method)
+    const i = this.pick(kind, method, req.url ?? '/')
     const rule = i >= 0 ? this.rules[i]! : undefined
     const action = rule?.action
     if (!action || !('resetAfterBytes' in action)) {
       if (i >= 0) this.used[i]!++
-      if (action) Object.assign(rec, { faulted: true, fault: describe(action) })
+      if (action) Object.assign(rec, { faulted: true, fault: describeAction(action) })
     }
     const resetClient = (): void => {
       finish(null)
@@ -223,20 +226,22 @@ export class FaultProxy {
     }
 
     if (action && 'status' in action) {
+      // Read the whole request first, as the registry does, then answer.
       req.on('data', (c: Buffer) => (rec.bytesIn += c.length))
-      req.resume()
-      const [code, message] = ERROR_CODES[action.status] ?? ['UNAVAILABLE', http.STATUS_CODES[action.status] ?? 'error']
-      const body = action.body ?? { errors: [{ code, message, detail: null }] }
-      const text = typeof body === 'string' ? body : JSON.stringify(body)
-      const headers: Record<string, string> = {
-        'Content-Type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8',
-        'Docker-Distribution-Api-Version': 'registry/2.0',
-        ...(action.status === 401 ? { 'WWW-Authenticate': 'Basic realm="fault-proxy"' } : {}),
-        ...(action.retryAfter !== undefined ? { 'Retry-After': String(action.retryAfter) } : {}),
-        ...action.headers
-      }
-      res.writeHead(action.status, { ...headers, 'Content-Length': String(Buffer.byteLength(text)) })
-      res.end(text)
+      req.on('end', () => {
+        const [code, message] = ERROR_CODES[action.status] ?? ['UNAVAILABLE', http.STATUS_CODES[action.status] ?? 'error']
+        const body = action.body ?? { errors: [{ code, message, detail: null }] }
+        const text = typeof body === 'string' ? body : JSON.stringify(body)
+        res.writeHead(action.status, {
+          'Content-Type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8',
+          'Docker-Distribution-Api-Version': 'registry/2.0',
+          ...(action.status === 401 ? { 'WWW-Authenticate': 'Basic realm="fault-proxy"' } : {}),
+          ...(action.retryAfter !== undefined ? { 'Retry-After': String(action.retryAfter) } : {}),
+          ...action.headers,
+          'Content-Length': String(Buffer.byteLength(text))
+        })
+        res.end(text)
+      })
     } else if (action && 'reset' in action) {
       resetClient()
     } else if (action && 'hang' in action) {
@@ -244,7 +249,7 @@ export class FaultProxy {
     } else if (action && 'latencyMs' in action) {
       setTimeout(() => this.forward(req, res, rec, resetClient), action.latencyMs)
     } else if (action && 'resetAfterBytes' in action) {
-      this.forward(req, res, rec, resetClient, { limit: action.resetAfterBytes, rule: i })
+      this.forward(req, res, rec, resetClient, { limit: action.resetAfterBytes, rule: rule! })
     } else {
       this.forward(req, res, rec, resetClient)
     }
@@ -255,7 +260,7 @@ export class FaultProxy {
     res: http.ServerResponse,
     rec: RecordedRequest,
     resetClient: () => void,
-    cut?: { limit: number; rule: number }
+    cut?: { limit: number; rule: FaultRule }
   ): void {
     if (req.destroyed) return
     const [hostname, port] = [this.target.replace(/:\d+$/, ''), Number(/:(\d+)$/.exec(this.target)?.[1] ?? 80)]
@@ -282,9 +287,9 @@ export class FaultProxy {
       transform: (chunk: Buffer, _enc, next) => {
         rec.bytesIn += chunk.length
         if (cut && received + chunk.length >= cut.limit) {
-          const rule = this.rules[cut.rule]
-          if (rule && (rule.times === undefined || this.used[cut.rule]! < rule.times)) {
-            this.used[cut.rule]!++
+          const n = this.rules.indexOf(cut.rule) // -1 once setRules replaced it
+          if (n >= 0 && (cut.rule.times === undefined || this.used[n]! < cut.rule.times)) {
+            this.used[n]!++
             Object.assign(rec, { faulted: true, fault: `resetAfterBytes ${cut.limit}` })
             upstream.write(chunk.subarray(0, cut.limit - received))
             upstream.destroy()

@@ -1,0 +1,36 @@
+import { pushError } from '../../src/engine/engine.js'
+import { makePlan } from '../../src/plan.js'
+import { RetriesExhausted } from '../../src/retry.js'
+import { ctxOf, FACTS, settingsOf } from './fixtures.js'
+
+const plan = makePlan(settingsOf({ username: 'bob', password: 'pw', image: 'bob/app' }), ctxOf(), { ...FACTS, now: new Date(0) })
+const [latest, sha] = plan.references as [string, string]
+const cause = new Error('failed to solve: unexpected status from PUT request: 503 Service Unavailable')
+
+describe('pushError says what was pushed and what was not, in one line', () => {
+  it.each<[string, string[], unknown, string]>([
+    [
+      'nothing pushed, retries spent',
+      [],
+      new RetriesExhausted('Build and push', 3, { transient: true, cause: '503' }, cause),
+      `Push failed after 3 attempts: failed to solve: unexpected status from PUT request: 503 Service Unavailable. Not pushed: ${latest}, ${sha}.`
+    ],
+    [
+      'one of two pushed, permanent failure',
+      [latest],
+      cause,
+      `Push failed: failed to solve: unexpected status from PUT request: 503 Service Unavailable. Not pushed: ${sha}; pushed before the failure: ${latest}.`
+    ],
+    [
+      'every tag pushed, then a failure',
+      [latest, sha],
+      cause,
+      `Push failed after every tag was pushed: failed to solve: unexpected status from PUT request: 503 Service Unavailable. Pushed: ${latest}, ${sha}.`
+    ]
+  ])('%s', (_name, pushed, e, message) => {
+    const err = pushError(plan, pushed, e)
+    expect(err.message).toBe(message)
+    expect(err.message).not.toContain('\n')
+    expect(err.notPushed).toEqual(plan.references.filter(r => !pushed.includes(r)))
+  })
+})
