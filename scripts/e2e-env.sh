@@ -15,7 +15,10 @@
 #     registry 1 also has the users ci-hygiene and ci-peer (secret-hygiene and concurrent-jobs
 #     tests: E2E_REGISTRY_USER3/PASSWORD3 and E2E_REGISTRY_USER4/PASSWORD4)
 #   - a base image e2e/busybox:latest made from busybox-static (nothing is pulled)
-#   - --podman: podman, buildah, skopeo
+#   - --podman: podman, buildah, skopeo, and the configuration a self-hosted runner's admin
+#     would give jobs as root here: a storage.conf (vfs driver, its own graphroot) and a
+#     registries.conf (127.0.0.1:5000/5001 insecure = plain http), named in the env file, with
+#     e2e/busybox:latest copied from the Docker engine into that storage
 #   - --remote-engine: a second dockerd on tcp://127.0.0.1:2376 with its own bridge
 #
 # Environment: E2E_STATE_DIR (default /var/tmp/docker-ship-e2e), E2E_PREFIX (default
@@ -43,6 +46,11 @@ REMOTE_BRIDGE=e2ebr0
 REMOTE_BRIDGE_CIDR=10.213.0.1/24
 REMOTE_LOG=$STATE_DIR/dockerd-remote.log
 
+# podman (--podman): files passed to jobs as CONTAINERS_STORAGE_CONF / CONTAINERS_REGISTRIES_CONF
+PODMAN_DIR=$STATE_DIR/podman
+PODMAN_GRAPHROOT=/var/lib/docker-ship-e2e-podman
+PODMAN_RUNROOT=/run/docker-ship-e2e-podman
+
 WAIT_SECONDS=60
 WITH_PODMAN=0
 WITH_REMOTE=0
@@ -54,7 +62,7 @@ die() {
 }
 trap 'die "command failed (exit $?) at line $LINENO: $BASH_COMMAND"' ERR
 
-usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,/^set -Eeuo/{/^set -Eeuo/!p}' "$0" | sed 's/^# \{0,1\}//'; }
 
 for arg in "$@"; do
   case $arg in
@@ -426,6 +434,46 @@ ensure_remote_base_image() {
   check_build -H "$REMOTE_TCP"
 }
 
+# ---------------------------------------------------------------- podman
+
+# podman with the e2e configuration (what the tests put in the step's env).
+podman_e2e() {
+  CONTAINERS_STORAGE_CONF=$PODMAN_DIR/storage.conf CONTAINERS_REGISTRIES_CONF=$PODMAN_DIR/registries.conf \
+    BUILDAH_ISOLATION=chroot timeout 120 podman "$@"
+}
+
+ensure_podman() {
+  ensure_pkgs podman buildah skopeo
+  mkdir -p "$PODMAN_DIR"
+  # overlay-on-overlay and fuse-overlayfs are not given here: vfs works everywhere as root.
+  write_if_changed "$PODMAN_DIR/storage.conf" "[storage]
+driver = \"vfs\"
+graphroot = \"$PODMAN_GRAPHROOT\"
+runroot = \"$PODMAN_RUNROOT\""
+  write_if_changed "$PODMAN_DIR/registries.conf" "unqualified-search-registries = []
+
+[[registry]]
+location = \"127.0.0.1:5000\"
+insecure = true
+
+[[registry]]
+location = \"127.0.0.1:5001\"
+insecure = true"
+  podman_e2e image exists "$BASE_IMAGE" && return 0
+  log "loading $BASE_IMAGE into podman storage ($PODMAN_GRAPHROOT)"
+  docker save "$BASE_IMAGE" | podman_e2e load -q >/dev/null || die "could not load $BASE_IMAGE into podman storage"
+  local tmp out
+  tmp=$(mktemp -d)
+  printf 'FROM %s\nRUN echo hi > /x\n' "$BASE_IMAGE" >"$tmp/Dockerfile"
+  if ! out=$(podman_e2e build --no-cache --iidfile "$tmp/iid" "$tmp" 2>&1); then
+    rm -rf "$tmp"
+    printf '%s\n' "$out" | tail -n 20 >&2
+    die "podman build of FROM $BASE_IMAGE + RUN failed"
+  fi
+  podman_e2e rmi "$(<"$tmp/iid")" >/dev/null 2>&1 || true
+  rm -rf "$tmp"
+}
+
 # ---------------------------------------------------------------- main
 
 START=$SECONDS
@@ -444,7 +492,7 @@ if ! base_image_exists; then
 fi
 
 if ((WITH_PODMAN)); then
-  ensure_pkgs podman buildah skopeo
+  ensure_podman
 fi
 
 if ((WITH_REMOTE)); then
@@ -475,6 +523,15 @@ elif [[ -f $ENV_FILE ]] && grep -q '^E2E_REMOTE_DOCKER_HOST=' "$ENV_FILE" && eng
   ENV_CONTENT+="
 $(grep -E '^E2E_REMOTE_(DOCKER_HOST|DOCKERD_LOG)=' "$ENV_FILE")"
 fi
+if ((WITH_PODMAN)); then
+  ENV_CONTENT+="
+E2E_PODMAN_STORAGE_CONF=$PODMAN_DIR/storage.conf
+E2E_PODMAN_REGISTRIES_CONF=$PODMAN_DIR/registries.conf"
+elif [[ -f $ENV_FILE ]] && grep -q '^E2E_PODMAN_STORAGE_CONF=' "$ENV_FILE" && command -v podman >/dev/null; then
+  # keep the podman configuration of an earlier --podman run in the env file
+  ENV_CONTENT+="
+$(grep -E '^E2E_PODMAN_(STORAGE|REGISTRIES)_CONF=' "$ENV_FILE")"
+fi
 write_if_changed "$ENV_FILE" "$ENV_CONTENT" 600
 
 server=$(docker version --format '{{.Server.Version}} (API {{.Server.APIVersion}}), client {{.Client.Version}}' 2>/dev/null || echo '?')
@@ -489,6 +546,6 @@ cat >&2 <<EOF
   registry 2: 127.0.0.1:5001  user ci-user2  (log $REG2_LOG)
   base image: $BASE_IMAGE
 EOF
-((WITH_PODMAN)) && echo "  podman:     $(podman --version)" >&2
+((WITH_PODMAN)) && echo "  podman:     $(podman --version), storage $PODMAN_DIR/storage.conf (vfs), registries $PODMAN_DIR/registries.conf" >&2
 ((WITH_REMOTE)) && echo "  remote:     $REMOTE_TCP (bridge $REMOTE_BRIDGE, log $REMOTE_LOG)" >&2
 echo "  env file:   $ENV_FILE" >&2

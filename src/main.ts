@@ -80,6 +80,18 @@ function makeEngine(builder: Builder, env: Record<string, string>, settings: Set
   return builder.engine === 'podman' ? new PodmanCli(env, policy) : new DockerCli(env, builder, policy)
 }
 
+/** Once per run, when cache was asked for: podman has no inline or registry cache (BuildKit's). */
+function logPodmanCache(s: Settings): void {
+  const asked = [
+    s.cacheExplicit ? `cache (${s.cache})` : '',
+    s.cacheFrom.length > 0 ? 'cache-from' : '',
+    s.cacheTo.length > 0 ? 'cache-to' : ''
+  ].filter(Boolean)
+  if (asked.length === 0) return
+  const inputs = asked.length > 1 ? `Inputs ${asked.slice(0, -1).join(', ')} and ${asked[asked.length - 1]} do` : `Input ${asked[0]} does`
+  core.info(`${inputs} not apply to podman (inline and registry cache are BuildKit features); podman builds with its local layer cache.`)
+}
+
 /** Login, build, push, outputs: the plan carried out, leaving state for the post step first. */
 async function execute(settings: Settings, targets: Target[], started: number): Promise<void> {
   const dir = createRunDir(process.env.RUNNER_TEMP, runnerDockerConfig(process.env))
@@ -106,8 +118,7 @@ async function execute(settings: Settings, targets: Target[], started: number): 
       }
     })
   }
-  if (builder.engine === 'podman' && settings.cacheExplicit)
-    core.info(`cache: ${settings.cache} does not apply to podman; it uses its local layer cache.`)
+  if (builder.engine === 'podman') logPodmanCache(settings)
   const secretFiles = writeSecretFiles(dir, settings.secrets)
   const outcomes: BuildOutcome[] = []
   for (const [i, { plan }] of targets.entries()) {

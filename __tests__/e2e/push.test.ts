@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { pullRequestPayload, pushPayload } from './support/payloads.js'
-import { readE2EEnv, registryClient } from './support/registry.js'
+import { podmanStepEnv, readE2EEnv, registryClient } from './support/registry.js'
 import { annotationsOf, cleanupRuns, runAction, type RunOptions } from './support/runner.js'
 import { commandLines, makeWorkspace, uniqueRepo } from './support/workspace.js'
 
@@ -25,11 +25,12 @@ async function ship(engine: string, repo: string, opts: RunOptions & { dockerfil
     workspace: makeWorkspace({ Dockerfile: opts.dockerfileText ?? dockerfile }),
     secrets: [env.registry.password],
     ...opts,
+    env: { ...(engine === 'podman' ? podmanStepEnv(env) : {}), ...opts.env },
     inputs: { registry: host, image: repo, engine, ...creds, ...opts.inputs }
   })
 }
 
-describe.each(['buildx', 'docker'])('engine %s against a real registry', engine => {
+describe.each(['buildx', 'docker', 'podman'])('engine %s against a real registry', engine => {
   it('pushes latest and sha for a push to main, with the digest and labels the registry holds', async () => {
     const repo = uniqueRepo(`${engine}-main`)
     const r = await ship(engine, repo, { payload: pushPayload({ ref: 'refs/heads/main', defaultBranch: 'main', description: 'hello' }) })
@@ -104,7 +105,8 @@ describe.each(['buildx', 'docker'])('engine %s against a real registry', engine 
     expect(errors).toHaveLength(1)
     expect(errors[0]).toMatch(
       new RegExp(
-        `^Login to ${host.replace(/\./g, '\\.')} as ci-user failed: .*401 Unauthorized.*Check the "username" and "password" inputs`
+        // docker relays the registry's 401; podman says it in its own words.
+        `^Login to ${host.replace(/\./g, '\\.')} as ci-user failed: .*(401 Unauthorized|invalid username/password).*Check the "username" and "password" inputs`
       )
     )
     expect(errors[0]).not.toContain('\n')
@@ -121,7 +123,10 @@ describe.each(['buildx', 'docker'])('engine %s against a real registry', engine 
     const [error, ...more] = annotationsOf(r, 'error')
     expect(more).toEqual([])
     expect(error?.properties).toMatchObject({ file: 'Dockerfile', line: '3' })
-    expect(error?.message).toMatch(/^Build failed at \[3\/4\] RUN echo "missing thing" && exit 3, Dockerfile line 3: .*exit code: 3/)
+    // BuildKit: "exit code: 3"; podman: "exit status 3".
+    expect(error?.message).toMatch(
+      /^Build failed at \[3\/4\] RUN echo "missing thing" && exit 3, Dockerfile line 3: .*exit (code: |status )3/
+    )
     expect(error?.message).toContain('missing thing')
     expect(await imageTags(repo)).toEqual([])
   })

@@ -1,5 +1,5 @@
 import { checkPlatforms } from '../../src/engine/platforms.js'
-import { countPodmanSteps, parsePodmanFailure, podmanBuildArgs, podmanPushArgs } from '../../src/engine/podman.js'
+import { countPodmanSteps, parsePodmanFailure, podmanBuildArgs, podmanPushArgs, targetsLastStage } from '../../src/engine/podman.js'
 import { InputError } from '../../src/errors.js'
 import { makePlan, type Plan } from '../../src/plan.js'
 import { ctxOf, FACTS, settingsOf } from './fixtures.js'
@@ -113,13 +113,55 @@ describe('parsePodmanFailure on real podman output', () => {
     const f = parsePodmanFailure(log, 'FROM scratch\nCOPY missing.txt /x\n')
     expect(f.step).toBe('[linux/arm64 2/2] COPY missing.txt /x')
     expect(f.line).toBe(2)
-    expect(f.details.join('\n')).toContain('no such file or directory')
+    expect(f.summary).toMatch(/, Dockerfile line 2: checking on sources: copier: stat: "\/missing.txt": no such file or directory$/)
+  })
+
+  it('counts only the Dockerfile steps when podman appended the labels as steps', () => {
+    // podman 4.3.1 with 2 --label flags: `STEP 3/6` for the third of the Dockerfile's 4 steps.
+    const log = failedRun.replace(/STEP (\d)\/4/g, 'STEP $1/6')
+    expect(parsePodmanFailure(log, dockerfile, 2).summary).toBe(
+      'Build failed at [3/4] RUN echo "missing thing" && exit 3, Dockerfile line 3: exit status 3'
+    )
+  })
+
+  it('names the platform and the stage of a multi-stage, multi-platform step, with the first of several errors', () => {
+    // podman 4.3.1, --label a=b --platform linux/amd64,linux/arm64 --manifest ...
+    const log = [
+      '[linux/amd64] [1/2] STEP 1/2: FROM scratch AS a',
+      '[linux/amd64] [1/2] STEP 2/2: COPY x /x',
+      '--> 265e192944b',
+      '[linux/amd64] [2/2] STEP 1/4: FROM scratch',
+      '[linux/amd64] [2/2] STEP 2/4: COPY --from=a /x /y',
+      '--> f94da45848f',
+      '[linux/amd64] [2/2] STEP 3/4: COPY nothere /z',
+      '[linux/arm64] [2/2] STEP 3/4: COPY nothere /z',
+      'Error: 2 errors occurred:',
+      '\t* building at STEP "COPY nothere /z": checking on sources under "/w": copier: stat: "/nothere": no such file or directory',
+      '\t* building at STEP "COPY nothere /z": checking on sources under "/w": copier: stat: "/nothere": no such file or directory',
+      ''
+    ].join('\n')
+    const f = parsePodmanFailure(log, 'FROM scratch AS a\nCOPY x /x\nFROM scratch\nCOPY --from=a /x /y\nCOPY nothere /z\n', 1)
+    expect(f.step).toBe('[linux/arm64 stage-1 3/3] COPY nothere /z')
+    expect(f.line).toBe(5)
+    expect(f.reason).toBe('checking on sources under "/w": copier: stat: "/nothere": no such file or directory')
   })
 
   it('still gives the error of output without any step', () => {
     expect(parsePodmanFailure('Error: no context directory and no Containerfile specified\n').summary).toBe(
       'Build failed: no context directory and no Containerfile specified'
     )
+  })
+})
+
+describe('targetsLastStage', () => {
+  const twoStages = 'FROM e2e/busybox:latest AS deps\nRUN echo deps\nfrom --platform=$BUILDPLATFORM deps as Runtime\nRUN echo run\n'
+  it.each<[string, string, string, boolean]>([
+    ['no target', '', twoStages, true],
+    ['the last stage, in any case', 'runtime', twoStages, true],
+    ['an earlier stage', 'deps', twoStages, false],
+    ['a target when the last stage has no name', 'deps', 'FROM a AS deps\nFROM deps\n', false]
+  ])('%s', (_name, target, dockerfile, expected) => {
+    expect(targetsLastStage(target, dockerfile)).toBe(expected)
   })
 })
 

@@ -1,6 +1,5 @@
 import * as core from '@actions/core'
 import type { BuildFailure, StepCounts } from '../build-log.js'
-import type { CachePlan } from '../cache.js'
 import { CommandError, run, type RunResult } from '../exec.js'
 import type { Plan } from '../plan.js'
 import { RetriesExhausted, type RetryHooks, type RetryPolicy, withRetries } from '../retry.js'
@@ -32,7 +31,8 @@ export function podmanPushArgs(ref: string, digestFile: string, manifest?: strin
     : ['push', '--digestfile', digestFile, ref]
 }
 
-const STEP = /^(?:\[([^\]]+)\] )?STEP (\d+\/\d+): (.*)$/
+/** `[linux/arm64] [2/3] STEP 4/6: RUN ...`: platform (several platforms), stage (several stages), step. */
+const STEP = /^(?:\[([a-z0-9]+\/[^\]]+)\] )?(?:\[(\d+)\/(\d+)\] )?STEP (\d+)\/(\d+): (.*)$/
 
 /** The Dockerfile steps podman ran (`STEP 2/3: RUN ...`) and those it took from cache. */
 export function countPodmanSteps(log: string): StepCounts {
@@ -54,23 +54,48 @@ export function countPodmanSteps(log: string): StepCounts {
 /**
  * Finds the failing step, its output and podman's error (`Error: building at STEP "...": ...`);
  * the Dockerfile line when the step's text is on exactly one line of `dockerfile`.
+ * `labelSteps`: how many `--label` flags podman turned into LABEL steps at the end of the last
+ * stage (it does so when no target is given); they are left out of the step total, which then
+ * counts the Dockerfile's own steps as BuildKit's `[3/4]` does.
  */
-export function parsePodmanFailure(log: string, dockerfile = ''): BuildFailure {
+export function parsePodmanFailure(log: string, dockerfile = '', labelSteps = 0): BuildFailure {
   const lines = log.split('\n').map(l => l.replace(/\r$/, ''))
-  const error = [...lines].reverse().find(l => l.startsWith('Error: '))
+  const errorAt = lines.map(l => l.startsWith('Error: ')).lastIndexOf(true)
+  let error = errorAt >= 0 ? (lines[errorAt] as string) : undefined
+  // `Error: 2 errors occurred:` (one per platform) is followed by `\t* <error>` lines: take the first.
+  if (error && /^Error: \d+ errors occurred:/.test(error)) {
+    const first = lines.slice(errorAt + 1).find(l => /^\s*\* /.test(l))
+    if (first) error = first.replace(/^\s*\* /, '')
+  }
   const reason = (error ?? lines.filter(l => l.trim()).pop() ?? 'the build failed')
     .replace(/^Error:\s*/, '')
-    .replace(/^building at STEP ".*": /, '')
+    .replace(/^building at STEP ".*?": /, '')
   const start = lines.map(l => STEP.test(l)).lastIndexOf(true)
   if (start < 0) return { summary: `Build failed: ${reason}`, reason, details: [] }
-  const [, platform, n, instruction] = STEP.exec(lines[start] as string) as RegExpExecArray
-  const step = `[${platform ? `${platform} ` : ''}${n}] ${instruction}`
-  const noise = /^(-->|Error: |subprocess exited with status|STEP |COMMIT|\[Warning\]|time=)/
+  const [, platform, stage, stages, n, total, instruction] = STEP.exec(lines[start] as string) as RegExpExecArray
+  const lastStage = stage === undefined || stage === stages
+  const own = Number(total) - labelSteps
+  const steps = lastStage && labelSteps > 0 && own >= Number(n) ? String(own) : total
+  // BuildKit names an unnamed stage by its index from 0: `[linux/arm64 stage-1 2/3]`.
+  const position = [platform, stage !== undefined ? `stage-${Number(stage) - 1}` : undefined, `${n}/${steps}`].filter(Boolean).join(' ')
+  const step = `[${position}] ${instruction}`
+  const noise = /^(-->|Error: |subprocess exited with status|STEP |COMMIT|\[Warning\]|time=|\s*\* building at STEP)/
   const details = lines.slice(start + 1).filter(l => l.trim() !== '' && !noise.test(l))
   const matches = dockerfile.split('\n').flatMap((l, i) => (l.trim() === instruction?.trim() ? [i + 1] : []))
   const line = matches.length === 1 ? matches[0] : undefined
   const where = [step, line !== undefined ? `Dockerfile line ${line}` : undefined].filter(Boolean).join(', ')
   return { summary: `Build failed at ${where}: ${reason}`, reason, step, details, line }
+}
+
+/**
+ * podman turns `--label`s into LABEL steps at the end of the Dockerfile's last stage, which it
+ * builds when no target, or that stage's name, is given; else it sets them outside the steps.
+ */
+export function targetsLastStage(target: string, dockerfile: string): boolean {
+  if (!target) return true
+  const froms = [...dockerfile.matchAll(/^\s*FROM\s+(?:--\S+\s+)*\S+(?:\s+AS\s+(\S+))?\s*$/gim)]
+  const last = froms[froms.length - 1]?.[1]
+  return last !== undefined && last.toLowerCase() === target.toLowerCase()
 }
 
 /** podman with this run's own auth file (REGISTRY_AUTH_FILE): login, build, push each reference. */
@@ -104,20 +129,32 @@ export class PodmanCli implements Engine {
     await this.exec(['logout', registry], { silent: true })
   }
 
-  async build(plan: Plan, files: BuildFiles, cache: CachePlan): Promise<BuildOutcome> {
-    // An explicit `cache` is reported by main; cache-from / cache-to are BuildKit's too.
-    if (cache.kind === 'custom') core.info('cache: cache-from / cache-to do not apply to podman; it uses its local layer cache.')
+  /** The cache plan is BuildKit's and not taken: main says once when cache was asked for. */
+  async build(plan: Plan, files: BuildFiles): Promise<BuildOutcome> {
     const multi = plan.build.platforms.length > 1
     // A manifest list needs a name of its own: the first reference is also a tag of it. An image or
     // list of that name from an earlier build would get this build's images added to it: untag it.
     const manifest = multi ? plan.references[0] : undefined
     if (manifest) await this.exec(['untag', manifest], { silent: true, allowFailure: true })
+    const dockerfile = readOptional(plan.build.file)
+    const labelsAreSteps = targetsLastStage(plan.build.target, dockerfile)
+    const argv = podmanBuildArgs(plan, files, manifest)
     let result: RunResult
     try {
-      result = await core.group('Build', () => this.exec(podmanBuildArgs(plan, files, manifest)))
+      result = await core.group('Build', async () => {
+        const first = await this.exec(argv)
+        if (labelsAreSteps || manifest || (await this.labelsMatch(plan, files))) return first
+        // podman 4.3 commits the labels of a target that is not the last stage after its steps, out
+        // of the cache key: a cached image keeps an earlier build's labels (revision, created).
+        core.info(
+          `podman reused a cached image of target "${plan.build.target}" that has an earlier build's labels: building it again without cache.`
+        )
+        return this.exec([...argv.slice(0, -1), '--no-cache', argv[argv.length - 1] as string])
+      })
     } catch (e) {
       if (!(e instanceof CommandError)) throw e
-      throw buildError(parsePodmanFailure(`${e.stdout}\n${e.stderr}`, readOptional(plan.build.file)), plan)
+      const labelSteps = labelsAreSteps ? Object.keys(plan.labels).length : 0
+      throw buildError(parsePodmanFailure(`${e.stdout}\n${e.stderr}`, dockerfile, labelSteps), plan)
     }
     const pushed: string[] = []
     let digest = ''
@@ -144,5 +181,16 @@ export class PodmanCli implements Engine {
       steps: countPodmanSteps(`${result.stdout}\n${result.stderr}`),
       attempts: 1
     }
+  }
+
+  /** Whether the image just built carries every label of the plan. */
+  private async labelsMatch(plan: Plan, files: BuildFiles): Promise<boolean> {
+    const r = await this.exec(['image', 'inspect', '--format', '{{json .Labels}}', readOptional(files.iidFile).trim()], {
+      silent: true,
+      allowFailure: true
+    })
+    if (r.exitCode !== 0) return true
+    const have = JSON.parse(r.stdout || 'null') as Record<string, string> | null
+    return Object.entries(plan.labels).every(([k, v]) => have?.[k] === v)
   }
 }

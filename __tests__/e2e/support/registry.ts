@@ -300,6 +300,8 @@ export interface E2EEnv {
   /** tcp://127.0.0.1:2376 when the script ran with --remote-engine. */
   remoteDockerHost?: string
   remoteDockerdLog?: string
+  /** storage.conf (vfs) and registries.conf (insecure 127.0.0.1) when the script ran with --podman. */
+  podman?: { storageConf: string; registriesConf: string }
   /** Every KEY=value of the file. */
   raw: Record<string, string>
 }
@@ -354,8 +356,30 @@ export function readE2EEnv(): E2EEnv {
     ...(raw.E2E_DOCKERD_LOG ? { dockerdLog: raw.E2E_DOCKERD_LOG } : {}),
     ...(raw.E2E_REMOTE_DOCKER_HOST ? { remoteDockerHost: raw.E2E_REMOTE_DOCKER_HOST } : {}),
     ...(raw.E2E_REMOTE_DOCKERD_LOG ? { remoteDockerdLog: raw.E2E_REMOTE_DOCKERD_LOG } : {}),
+    ...(raw.E2E_PODMAN_STORAGE_CONF && raw.E2E_PODMAN_REGISTRIES_CONF
+      ? { podman: { storageConf: raw.E2E_PODMAN_STORAGE_CONF, registriesConf: raw.E2E_PODMAN_REGISTRIES_CONF } }
+      : {}),
     raw
   }
+}
+
+/**
+ * The step env a self-hosted runner's admin gives podman jobs here (root, no overlay): vfs storage,
+ * chroot isolation, plain http to the 127.0.0.1 registries. The action itself sets none of it.
+ */
+export function podmanStepEnv(env: E2EEnv): Record<string, string> {
+  if (!env.podman) throw new Error(`${env.file} has no E2E_PODMAN_STORAGE_CONF: rerun \`bash scripts/e2e-env.sh --podman\``)
+  return {
+    CONTAINERS_STORAGE_CONF: env.podman.storageConf,
+    CONTAINERS_REGISTRIES_CONF: env.podman.registriesConf,
+    BUILDAH_ISOLATION: 'chroot'
+  }
+}
+
+/** The remote Docker engine of the e2e environment (a second dockerd on a loopback TCP port). */
+export function remoteDockerHost(env: E2EEnv): string {
+  if (!env.remoteDockerHost) throw new Error(`${env.file} has no E2E_REMOTE_DOCKER_HOST: rerun \`bash scripts/e2e-env.sh --remote-engine\``)
+  return env.remoteDockerHost
 }
 
 /** A client for registry 1 (default) or 2 of the e2e environment. */
