@@ -6,6 +6,7 @@ import { BuildError, type BuildOutcome, type Engine, PushError } from './engine/
 import { checkPlatforms } from './engine/platforms.js'
 import { PodmanCli } from './engine/podman.js'
 import { probeEngine } from './engine/select.js'
+import { type EarlyProbe, probeKey } from './early-probe.js'
 import { CommandError } from './exec.js'
 import { InputError } from './errors.js'
 import { checkBuildFiles, gatherFacts, runnerDockerConfig } from './facts.js'
@@ -42,7 +43,7 @@ function maskSecretInputs(): void {
   for (const v of values) for (const line of v.split(/\r?\n/)) if (line.trim() !== '') core.setSecret(line.trim())
 }
 
-async function main(): Promise<void> {
+async function main(early?: EarlyProbe): Promise<void> {
   const started = Date.now()
   markMainStarted()
   maskSecretInputs()
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
     core.info('dry-run: no login, no build, no push.')
     return
   }
-  await execute(settings, targets, started)
+  await execute(settings, targets, started, early)
 }
 
 function passwordFor(s: Settings, login: Login): string {
@@ -93,12 +94,13 @@ function logPodmanCache(s: Settings): void {
 }
 
 /** Login, build, push, outputs: the plan carried out, leaving state for the post step first. */
-async function execute(settings: Settings, targets: Target[], started: number): Promise<void> {
+async function execute(settings: Settings, targets: Target[], started: number, early?: EarlyProbe): Promise<void> {
   const dir = createRunDir(process.env.RUNNER_TEMP, runnerDockerConfig(process.env))
   const env = engineEnv(settings, dir)
   const state: PostState = { root: dir.root, configDir: dir.configDir, registries: [] }
   savePostState(state)
-  const builder = await probeEngine(settings.engine, env, settings.builder || undefined)
+  const matching = early?.key === probeKey(settings.builder, settings.dockerHost) ? early.result : undefined
+  const builder = await probeEngine(settings.engine, env, settings.builder || undefined, matching)
   for (const t of targets) checkPlatforms(t.plan, builder)
   const engine = makeEngine(builder, env, settings)
   state.engine = engine.name === 'podman' ? 'podman' : 'docker'
@@ -164,7 +166,15 @@ export function failureMessage(e: unknown): string {
 }
 
 /** The action: main or post. The only place that fails the step. */
-export async function run(): Promise<void> {
+export async function run(early?: EarlyProbe): Promise<void> {
+  try {
+    await runStep(early)
+  } finally {
+    early?.dispose()
+  }
+}
+
+async function runStep(early?: EarlyProbe): Promise<void> {
   if (isPost()) {
     try {
       await post()
@@ -174,7 +184,7 @@ export async function run(): Promise<void> {
     return
   }
   try {
-    await main()
+    await main(early)
   } catch (e) {
     if (e instanceof BuildError) {
       // An annotation on the Dockerfile line BuildKit named, carrying the whole useful output.

@@ -1,3 +1,4 @@
+import * as core from '@actions/core'
 import { type Builder, parseBuilder } from '../cache.js'
 import { CommandError, run, type RunResult } from '../exec.js'
 import { InputError } from '../errors.js'
@@ -23,10 +24,18 @@ async function probe(command: string, args: string[], env: Record<string, string
  * what its builder can do (driver, cache export). Only when it fails does `auto` ask whether a
  * docker daemon answers at all, and else whether podman is there.
  */
-export async function probeEngine(choice: EngineChoice, env: Record<string, string>, builderName?: string): Promise<Builder> {
+export async function probeEngine(
+  choice: EngineChoice,
+  env: Record<string, string>,
+  builderName?: string,
+  /** The same inspect, started when the process started (early-probe.ts), when its key matches. */
+  early?: Promise<RunResult>
+): Promise<Builder> {
   if (choice === 'docker') return { engine: 'docker', cacheExport: false }
   if (choice === 'podman') return { engine: 'podman', cacheExport: false }
-  const inspect = await probe('docker', ['buildx', 'inspect', ...(builderName ? [builderName] : [])], env)
+  const args = ['buildx', 'inspect', ...(builderName ? [builderName] : [])]
+  if (early) core.debug(`run: docker ${args.join(' ')} (started with the process)`)
+  const inspect = early ? await early : await probe('docker', args, env)
   // buildx exits 0 for a builder whose engine does not answer, printing `Error: ...` instead of a driver.
   const broken = /^Error:\s*(.+)$/m.exec(inspect.stdout)?.[1]?.trim()
   if (inspect.exitCode === 0 && !broken) return { ...parseBuilder(inspect.stdout), name: builderName }
