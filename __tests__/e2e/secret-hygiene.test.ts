@@ -193,6 +193,19 @@ afterAll(async () => {
   for (const d of roots) rmSync(d, { recursive: true, force: true })
 })
 
+/**
+ * 'run config' when a docker process used the run's own DOCKER_CONFIG, or is the read-only engine
+ * probe on the runner's; else what it used, with its argv.
+ */
+function configUse(p: ProcessRecord, runDir: string, shimDir: string, home: string): string {
+  const config = envValue(p, 'DOCKER_CONFIG')
+  const { args } = programOf(p, shimDir)
+  if (config === path.join(runDir, 'config')) return 'run config'
+  if (config === path.join(home, '.docker') && (args.includes('inspect') || args.includes('docker-cli-plugin-metadata')))
+    return 'run config'
+  return `${config} for ${args.join(' ')}`
+}
+
 describe.each(['buildx', 'docker'])('secret hygiene of a main + post run, engine %s', engine => {
   it('never shows the password or base64(user:password) in argv, children, output, files or logs', async () => {
     const m = machine()
@@ -270,7 +283,10 @@ describe.each(['buildx', 'docker'])('secret hygiene of a main + post run, engine
     expect(ran('docker', 'build').length).toBeGreaterThan(0)
     expect(ran('docker', 'logout').length).toBeGreaterThan(0)
     expect(ran('git', 'tag').length).toBeGreaterThan(0)
-    for (const p of [...ran('docker'), ...ran('docker-buildx')]) expect(envValue(p, 'DOCKER_CONFIG')).toBe(path.join(runDir, 'config'))
+    // Every docker of the run uses the run's own config, but the engine probe (`buildx inspect` and
+    // the plugin lookup under it: read-only, started with the process before the run folder
+    // exists) reads the runner's.
+    for (const p of [...ran('docker'), ...ran('docker-buildx')]) expect(configUse(p, runDir, m.shimDir, m.home)).toBe('run config')
     // the run's docker config did hold base64(user:password) during main: the file scan had a target
     const configs = report.files.filter(f => f.path === path.join(runDir, 'config', 'config.json'))
     expect(configs.some(f => f.content.includes(b64(`${hygiene.user}:${hygiene.password}`)))).toBe(true)
@@ -375,8 +391,8 @@ describe.each(['buildx', 'docker'])('two jobs at once on one machine, engine %s'
     const runDirB = JSON.parse(rb.state.post).root as string
     const dockerOf = (job: number): ProcessRecord[] =>
       jobProcesses(report, job).filter(p => !p.root && p.environs.length > 0 && /^docker/.test(programOf(p, m.shimDir).program))
-    for (const p of dockerOf(0)) expect(envValue(p, 'DOCKER_CONFIG')).toBe(path.join(runDirA, 'config'))
-    for (const p of dockerOf(1)) expect(envValue(p, 'DOCKER_CONFIG')).toBe(path.join(runDirB, 'config'))
+    for (const p of dockerOf(0)) expect(configUse(p, runDirA, m.shimDir, m.home)).toBe('run config')
+    for (const p of dockerOf(1)) expect(configUse(p, runDirB, m.shimDir, m.home)).toBe('run config')
     const logoutA = dockerOf(0).filter(p => programOf(p, m.shimDir).args.includes('logout'))
     expect(logoutA.length).toBeGreaterThan(0)
     expect(Math.max(...logoutA.map(p => p.lastSeen))).toBeLessThan(firstPutB)
