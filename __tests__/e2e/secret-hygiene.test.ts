@@ -26,6 +26,7 @@ import {
 import { pushPayload } from './support/payloads.js'
 import { readE2EEnv, registryClient } from './support/registry.js'
 import { cleanupRuns, runAction, type RunResult, type StepResult } from './support/runner.js'
+import { FaultProxy } from './support/fault-proxy.js'
 import { uniqueRepo } from './support/workspace.js'
 
 const env = readE2EEnv()
@@ -329,7 +330,24 @@ function registryLines(log: string, repo: string): RegistryLine[] {
 }
 
 describe.each(['buildx', 'docker'])('two jobs at once on one machine, engine %s', engine => {
-  it('push as two users of one registry, each with its own credentials, and survive the other post step', async () => {
+  it('push as two users with different rights, each with its own credentials, and survive the other post step', async () => {
+    // The htpasswd registry gives every user every right: the proxy in front of it gives each user
+    // write rights to its own repositories only, as Docker Hub or GHCR would.
+    const proxy = await FaultProxy.start({
+      target: host,
+      writeRights: { [hygiene.user]: /^e2e\/fast-/, [peer.user]: /^e2e\/slow-/ }
+    })
+    try {
+      await twoJobs(engine, proxy)
+    } finally {
+      await proxy.close()
+    }
+  })
+})
+
+async function twoJobs(engine: string, proxy: FaultProxy): Promise<void> {
+  const host = proxy.host
+  {
     const m = machine()
     // One HOME for both, as two runners of one self-hosted machine share it, with buildx state in it.
     mkdirSync(path.join(m.home, '.docker', 'buildx'), { recursive: true })
@@ -435,5 +453,21 @@ describe.each(['buildx', 'docker'])('two jobs at once on one machine, engine %s'
         `B config with B's auth seen until ${iso(bStillIn)}, B first manifest PUT ${iso(firstPutB)}; ` +
         `${tree.files} files scanned; occurrences found: ${found.length}`
     )
-  })
-})
+
+    // Rights differ: B's credentials cannot write to A's repositories, and the action says so.
+    const crossRepo = uniqueRepo(`fast-cross-${engine}`)
+    const cross = await runAction({
+      home: m.home,
+      ...jobDirs(m.root, 'runner-c', `FROM ${env.baseImage}\nRUN echo cross > /id\n`),
+      payload: pushPayload({ ref: 'refs/heads/main' }),
+      // the real docker: no sampler runs now to release the shims
+      secrets: [peer.password],
+      inputs: { registry: host, image: crossRepo, engine, username: peer.user, password: peer.password }
+    })
+    expect(cross.main.exitCode).toBe(1)
+    expect(cross.main.log).toMatch(/##\[error\]Push failed: .*(denied|403 Forbidden)/)
+    expect(cross.main.log).not.toMatch(/; retry \d+ of/) // denied is final: never retried
+    expect(await registry.tags(crossRepo)).toEqual([])
+    expect(proxy.requests.filter(q => q.fault === 'denied').length).toBeGreaterThan(0)
+  }
+}

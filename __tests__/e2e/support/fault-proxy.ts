@@ -62,6 +62,12 @@ export interface FaultProxyOptions {
   /** host:port of the registry, e.g. 127.0.0.1:5000. */
   target: string
   rules?: FaultRule[]
+  /**
+   * Per-user write rights, which the htpasswd registry does not have: user -> the repositories it
+   * may write (POST/PUT/PATCH/DELETE under /v2/<name>/). A write by another user, or to another
+   * repository, is answered 403 DENIED as a registry with rights answers it. Reads stay open.
+   */
+  writeRights?: Record<string, RegExp>
 }
 
 const ERROR_CODES: Record<number, [string, string]> = {
@@ -113,6 +119,7 @@ function describeAction(a: FaultAction): string {
 export class FaultProxy {
   readonly requests: RecordedRequest[] = []
   private rules: FaultRule[] = []
+  private writeRights?: Record<string, RegExp>
   private used: number[] = []
   private readonly sockets = new Set<Socket>()
   private readonly started = Date.now()
@@ -136,6 +143,7 @@ export class FaultProxy {
     const port = (server.address() as AddressInfo).port
     const proxy = new FaultProxy(server, opts.target, `127.0.0.1:${port}`)
     proxy.setRules(opts.rules ?? [])
+    proxy.writeRights = opts.writeRights
     server.on('connection', s => {
       proxy.sockets.add(s)
       s.on('close', () => proxy.sockets.delete(s))
@@ -175,6 +183,17 @@ export class FaultProxy {
     await closed
   }
 
+  /** A write that `writeRights` does not allow to the request's Basic-auth user. */
+  private deniedWrite(req: http.IncomingMessage): boolean {
+    if (!this.writeRights || !['POST', 'PUT', 'PATCH', 'DELETE'].includes(req.method ?? '')) return false
+    const repo = /^\/v2\/(.+?)\/(blobs|manifests|tags)\//.exec(req.url ?? '')?.[1]
+    if (!repo) return false
+    const auth = /^Basic (.+)$/.exec(req.headers.authorization ?? '')?.[1]
+    const user = auth ? Buffer.from(auth, 'base64').toString().split(':')[0]! : ''
+    const allowed = this.writeRights[user]
+    return !allowed || !allowed.test(repo)
+  }
+
   /** The first rule that matches and is not used up (resetAfterBytes rules are consumed when they fire). */
   private pick(kind: Kind, method: string, url: string): number {
     return this.rules.findIndex(
@@ -211,6 +230,16 @@ export class FaultProxy {
     res.on('finish', () => finish(res.statusCode))
     res.on('close', () => finish(res.writableFinished ? res.statusCode : null))
 
+    if (this.deniedWrite(req)) {
+      Object.assign(rec, { faulted: true, fault: 'denied' })
+      req.resume()
+      req.on('end', () => {
+        const text = JSON.stringify({ errors: [{ code: 'DENIED', message: 'requested access to the resource is denied', detail: null }] })
+        res.writeHead(403, { 'Content-Type': 'application/json; charset=utf-8', 'Docker-Distribution-Api-Version': 'registry/2.0' })
+        res.end(text)
+      })
+      return
+    }
     const i = this.pick(kind, method, req.url ?? '/')
     const rule = i >= 0 ? this.rules[i]! : undefined
     const action = rule?.action
