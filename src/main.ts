@@ -14,9 +14,9 @@ import { readGitHubContext } from './github-context.js'
 import type { Login } from './plan.js'
 import { logPlan, setPlanOutputs, setResultOutputs } from './report.js'
 import { makeTargets, type Target } from './targets.js'
-import { createRunDir, removeRunDir, type RunDir, writeSecretFiles } from './run-dir.js'
+import { createRunDir, type RunDir, writeSecretFiles } from './run-dir.js'
 import { readSettings, type Settings } from './settings.js'
-import { isPost, markMainStarted, type PostState, readPostState, savePostState } from './state.js'
+import { markMainStarted, type PostState, savePostState } from './state.js'
 import { writeFailureSummary, writeSummary } from './summary.js'
 
 const SECRET_INPUTS = ['password', 'github-token', 'secrets', 'registries']
@@ -137,27 +137,6 @@ async function execute(settings: Settings, targets: Target[], started: number, e
   for (const [i, t] of targets.entries()) await writeSummary(t.plan, outcomes[i] as BuildOutcome, (Date.now() - started) / 1000)
 }
 
-/** Logout and cleanup; also after a failed main. Only warns: the job's result is main's. */
-async function post(): Promise<void> {
-  const state = readPostState()
-  if (!state.root) return
-  const env = state.env ?? { DOCKER_CONFIG: state.configDir ?? path.join(state.root, 'config') }
-  const engine: Engine = state.engine === 'podman' ? new PodmanCli(env) : new DockerCli(env)
-  for (const registry of state.registries) {
-    try {
-      await engine.logout(registry)
-      core.info(`Logged out of ${registry}.`)
-    } catch (e) {
-      core.warning(`Could not log out of ${registry}: ${failureMessage(e)}`)
-    }
-  }
-  try {
-    removeRunDir(state.root)
-  } catch (e) {
-    core.warning(`Could not remove ${state.root}: ${failureMessage(e)}`)
-  }
-}
-
 /** The user-facing message of any failure: one line for bad input, the whole story otherwise. */
 export function failureMessage(e: unknown): string {
   if (e instanceof InputError) return e.message
@@ -165,7 +144,7 @@ export function failureMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e)
 }
 
-/** The action: main or post. The only place that fails the step. */
+/** The main step (the post step is post.ts). The only place that fails the step. */
 export async function run(early?: EarlyProbe): Promise<void> {
   try {
     await runStep(early)
@@ -175,14 +154,6 @@ export async function run(early?: EarlyProbe): Promise<void> {
 }
 
 async function runStep(early?: EarlyProbe): Promise<void> {
-  if (isPost()) {
-    try {
-      await post()
-    } catch (e) {
-      core.warning(failureMessage(e))
-    }
-    return
-  }
   try {
     await main(early)
   } catch (e) {

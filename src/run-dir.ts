@@ -1,4 +1,4 @@
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import type { BuildSecret } from './settings.js'
@@ -46,8 +46,4 @@ export function writeSecretFiles(dir: RunDir, secrets: BuildSecret[]): Record<st
     files[id] = file
   }
   return files
-}
-
-export function removeRunDir(root: string): void {
-  rmSync(root, { recursive: true, force: true })
 }

@@ -15,20 +15,11 @@ export interface PostState {
 
 const KEY = 'post'
 
-export function isPost(): boolean {
-  return core.getState('isPost') === 'true'
-}
-
+/** Tells the post step (post.ts reads STATE_isPost and STATE_post) that main ran. */
 export function markMainStarted(): void {
   core.saveState('isPost', 'true')
 }
 
 export function savePostState(state: PostState): void {
   core.saveState(KEY, JSON.stringify(state))
-}
-
-export function readPostState(): PostState {
-  const raw = core.getState(KEY)
-  if (!raw) return { registries: [] }
-  return JSON.parse(raw) as PostState
 }
