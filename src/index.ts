@@ -1,7 +1,7 @@
 // Entry of the main and the post step.
 // - post: log out and clean up with node built-ins only (post.ts), without loading the action.
-// - main: the engine probe starts first, with node built-ins only; the action itself loads while
-//   the probe runs.
+// - main: the engine probe starts first, with node built-ins only; the action itself (its own
+//   bundle, dist/main/) loads while the probe runs.
 import { startEarlyProbe } from './early-probe.js'
 import { escapeData, post } from './post.js'
 
@@ -14,6 +14,8 @@ if (process.env.STATE_isPost === 'true') {
   }
 } else {
   const early = startEarlyProbe(process.env)
-  const { run } = await import(/* webpackMode: "eager" */ './main.js')
+  // dist/main/index.js, a bundle of its own (see the build script), loaded while the probe runs.
+  const bundle: string = './main/index.js'
+  const { run } = (await import(/* webpackIgnore: true */ bundle)) as typeof import('./main.js')
   await run(early)
 }
