@@ -637,7 +637,27 @@ const normalisedLine = line =>
  * The raw CLI doing the action's work: its own temp DOCKER_CONFIG, `docker login
  * --password-stdin`, the given buildx argv with its own --iidfile/--metadata-file, `docker logout`.
  */
-async function runRaw(ctx, { workspace, argv, timeoutMs = 180_000, replace = {}, docker = ctx.docker }) {
+/** Raw runs redone after a registry 5xx (see runRaw); listed in the notes. */
+const REDONE = []
+
+/**
+ * The raw CLI has no retries: when the registry answers a 5xx (distribution 2.8 sometimes races a
+ * tag's HEAD with its PUT: 500 "invalid checksum digest format"), the whole raw run is done again
+ * once, so one registry hiccup does not end the bench. The timing is the second run's.
+ */
+async function runRaw(ctx, opts) {
+  try {
+    return await runRawOnce(ctx, opts)
+  } catch (e) {
+    const status = / (5\d\d) [A-Z][a-z]/.exec(String(e?.message))?.[1]
+    if (!status) throw e
+    REDONE.push(`a raw run was redone after the registry answered ${status}`)
+    progress(`raw run: the registry answered ${status}; doing it again`)
+    return await runRawOnce(ctx, opts)
+  }
+}
+
+async function runRawOnce(ctx, { workspace, argv, timeoutMs = 180_000, replace = {}, docker = ctx.docker }) {
   const cfg = tempDir('raw')
   const config = path.join(cfg, 'config')
   fs.mkdirSync(config, { mode: 0o700 })
@@ -1315,7 +1335,7 @@ async function main() {
       progress('note: dist/index.js changed during the run (someone rebuilt it): the figures mix two bundles')
     }
   }
-  results.notes = OPTS.only.flatMap(s => results[s]?.notes ?? [])
+  results.notes = [...OPTS.only.flatMap(s => results[s]?.notes ?? []), ...REDONE]
   if (results.machine?.distOlderThanSrc)
     results.notes.push('dist/index.js is older than a file in src/: the bundle measured may not be the current source')
   if (results.machine?.distIndexSha256AtEnd) results.notes.push('dist/index.js changed during the run: the figures mix two bundles')
