@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import { getExecOutput } from '@actions/exec'
+import { childEnv } from './runner.js'
 
 export interface RunOptions {
   cwd?: string
@@ -40,9 +41,7 @@ export class CommandError extends Error {
 export async function run(command: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
   // The runner gives the inputs (the password among them) as INPUT_* variables: no child needs
   // them, so no child gets them.
-  const env: Record<string, string> = {}
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('INPUT_')) env[k] = v
-  Object.assign(env, opts.env)
+  const env = childEnv(process.env, opts.env)
   if (opts.silent) core.debug(`run: ${command} ${args.join(' ')}`)
   let result: RunResult
   try {

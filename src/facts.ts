@@ -1,5 +1,4 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
-import * as os from 'node:os'
 import * as path from 'node:path'
 import { InputError, show } from './errors.js'
 import type { GitHubContext } from './github-context.js'
@@ -7,6 +6,7 @@ import type { PlanFacts } from './plan.js'
 import { normaliseRegistry } from './reference.js'
 import type { Settings } from './settings.js'
 import { run } from './exec.js'
+import { runnerDockerConfig } from './runner.js'
 
 /** Registries that the runner's docker config already has credentials for (an earlier login step). */
 export function loggedInRegistries(configDir: string): string[] {
@@ -29,10 +29,6 @@ export function loggedInRegistries(configDir: string): string[] {
 }
 
 /** The runner's own docker config folder (what an earlier login step wrote). */
-export function runnerDockerConfig(env: NodeJS.ProcessEnv): string {
-  return env.DOCKER_CONFIG || path.join(env.HOME || os.homedir(), '.docker')
-}
-
 async function gitTags(workspace: string): Promise<string[]> {
   const r = await run('git', ['tag', '--list'], { cwd: workspace, silent: true, allowFailure: true })
   return r.exitCode === 0 ? r.stdout.split('\n').filter(Boolean) : []

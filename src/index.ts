@@ -3,15 +3,11 @@
 // - main: the engine probe starts first, with node built-ins only; the action itself (its own
 //   bundle, dist/main/) loads while the probe runs.
 import { startEarlyProbe } from './early-probe.js'
-import { escapeData, post } from './post.js'
+import { post } from './post.js'
+import { isPostStep } from './runner.js'
 
-if (process.env.STATE_isPost === 'true') {
-  try {
-    await post()
-  } catch (e) {
-    // The post step only warns: the job's result is main's.
-    process.stdout.write(`::warning::${escapeData(e instanceof Error ? e.message : String(e))}\n`)
-  }
+if (isPostStep(process.env)) {
+  await post() // only warns: the job's result is main's
 } else {
   const early = startEarlyProbe(process.env)
   // dist/main/index.js, a bundle of its own (see the build script), loaded while the probe runs.

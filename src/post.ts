@@ -7,9 +7,9 @@
  * bundle (about 90 ms on a 2-core runner). It speaks the runner's protocol directly: STATE_* in,
  * `::warning::` and plain lines out, as @actions/core does.
  */
-import { spawn } from 'node:child_process'
 import { rmSync } from 'node:fs'
 import * as path from 'node:path'
+import { childEnv, spawnCollected } from './runner.js'
 import type { PostState } from './state.js'
 
 /** @actions/core's escaping of a workflow command's data. */
@@ -27,26 +27,6 @@ const stdout: PostOutput = {
   warning: message => process.stdout.write(`::warning::${escapeData(message)}\n`)
 }
 
-interface Result {
-  exitCode: number
-  output: string
-}
-
-/** Runs a logout: argv only, no INPUT_* variable (as every child of the action), output kept. */
-function logout(command: string, registry: string, extraEnv: Record<string, string>, env: NodeJS.ProcessEnv): Promise<Result> {
-  const childEnv: Record<string, string> = {}
-  for (const [k, v] of Object.entries(env)) if (v !== undefined && !k.startsWith('INPUT_')) childEnv[k] = v
-  Object.assign(childEnv, extraEnv)
-  return new Promise(resolve => {
-    const child = spawn(command, ['logout', registry], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
-    let output = ''
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()))
-    child.on('error', e => resolve({ exitCode: 127, output: e.message }))
-    child.on('close', code => resolve({ exitCode: code ?? 1, output }))
-  })
-}
-
 /** The state main saved (`STATE_post`), or nothing to do. */
 export function readState(env: NodeJS.ProcessEnv): PostState {
   const raw = env.STATE_post
@@ -54,7 +34,16 @@ export function readState(env: NodeJS.ProcessEnv): PostState {
   return JSON.parse(raw) as PostState
 }
 
+/** Never throws: every failure is a warning. */
 export async function post(env: NodeJS.ProcessEnv = process.env, out: PostOutput = stdout): Promise<void> {
+  try {
+    await logoutAndClean(env, out)
+  } catch (e) {
+    out.warning(e instanceof Error ? e.message : String(e))
+  }
+}
+
+async function logoutAndClean(env: NodeJS.ProcessEnv, out: PostOutput): Promise<void> {
   let state: PostState
   try {
     state = readState(env)
@@ -63,12 +52,15 @@ export async function post(env: NodeJS.ProcessEnv = process.env, out: PostOutput
     return
   }
   if (!state.root) return
-  const engineEnv = state.env ?? { DOCKER_CONFIG: state.configDir ?? path.join(state.root, 'config') }
+  const engineEnv = childEnv(env, state.env ?? { DOCKER_CONFIG: state.configDir ?? path.join(state.root, 'config') })
   const command = state.engine === 'podman' ? 'podman' : 'docker'
   for (const registry of state.registries) {
-    const r = await logout(command, registry, engineEnv, env)
+    const r = await spawnCollected(command, ['logout', registry], engineEnv).result
     if (r.exitCode === 0) out.info(`Logged out of ${registry}.`)
-    else out.warning(`Could not log out of ${registry}: ${command} logout failed with exit code ${r.exitCode}\n${r.output.trim()}`)
+    else
+      out.warning(
+        `Could not log out of ${registry}: ${command} logout failed with exit code ${r.exitCode}\n${`${r.stdout}${r.stderr}`.trim()}`
+      )
   }
   try {
     rmSync(state.root, { recursive: true, force: true })

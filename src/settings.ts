@@ -5,6 +5,7 @@ import { type KeyValue, parseKeyValues, parseList } from './input-list.js'
 import { normaliseRegistry } from './reference.js'
 import { type ExtraRegistry, parseRegistries } from './registries.js'
 import { parseDuration } from './retry.js'
+import { BUILDER_NAME, ENGINE_ADDRESS } from './runner.js'
 
 export const PUSH_MODES = ['auto', 'true', 'false'] as const
 export const LATEST_POLICIES = ['default-branch', 'semver', 'always', 'never'] as const
@@ -97,14 +98,14 @@ function duration(name: string, value: string): number {
 
 function name(input: string, value: string): string {
   const v = value.trim()
-  if (v !== '' && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(v))
+  if (v !== '' && !BUILDER_NAME.test(v))
     throw new InputError(`Input "${input}" is ${show(value)}: give a buildx builder name (see docker buildx ls).`)
   return v
 }
 
 function dockerHost(value: string): string {
   const v = value.trim()
-  if (v !== '' && !/^(tcp|ssh|unix|npipe|fd):\/\/\S+$/.test(v)) {
+  if (v !== '' && !ENGINE_ADDRESS.test(v)) {
     throw new InputError(
       `Input "docker-host" is ${show(value)}: give an engine address such as tcp://10.0.0.5:2376, ssh://user@host or unix:///var/run/docker.sock.`
     )

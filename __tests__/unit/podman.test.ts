@@ -1,15 +1,7 @@
 import { checkPlatforms } from '../../src/engine/platforms.js'
 import { countPodmanSteps, parsePodmanFailure, podmanBuildArgs, podmanPushArgs, targetsLastStage } from '../../src/engine/podman.js'
 import { InputError } from '../../src/errors.js'
-import { makePlan, type Plan } from '../../src/plan.js'
-import { ctxOf, FACTS, settingsOf } from './fixtures.js'
-
-const files = { iidFile: '/t/iid', metadataFile: '/t/meta.json', secretFiles: { token: '/t/secrets/token' } }
-const planOf = (inputs: Record<string, string>, ctx = ctxOf()): Plan =>
-  makePlan(settingsOf({ username: 'bob', password: 'pw', image: 'bob/app', ...inputs }), ctx, { ...FACTS, now: new Date(0) })
-
-/** The flag values of `flag` in argv, in order. */
-const values = (argv: string[], flag: string): string[] => argv.flatMap((a, i) => (a === flag ? [argv[i + 1] as string] : []))
+import { BUILD_FILES as files, bobPlan as planOf, flagValues as values } from './fixtures.js'
 
 describe('podman build argv', () => {
   it.each<[string, Record<string, string>, string, string[]]>([

@@ -1,9 +1,8 @@
 import { pushError } from '../../src/engine/engine.js'
-import { makePlan } from '../../src/plan.js'
 import { RetriesExhausted } from '../../src/retry.js'
-import { ctxOf, FACTS, settingsOf } from './fixtures.js'
+import { bobPlan } from './fixtures.js'
 
-const plan = makePlan(settingsOf({ username: 'bob', password: 'pw', image: 'bob/app' }), ctxOf(), { ...FACTS, now: new Date(0) })
+const plan = bobPlan()
 const [latest, sha] = plan.references as [string, string]
 const cause = new Error('failed to solve: unexpected status from PUT request: 503 Service Unavailable')
 

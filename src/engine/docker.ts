@@ -71,8 +71,9 @@ export class DockerCli implements Engine {
         this.retry('Build and push', async () => {
           const r = await this.exec(argv, { allowFailure: true })
           if (r.exitCode === 0) return r
-          for (const ref of pushedReferences(`${r.stdout}\n${r.stderr}`)) pushed.add(ref)
-          const failure = parseBuildFailure(`${r.stdout}\n${r.stderr}`)
+          const output = `${r.stdout}\n${r.stderr}`
+          for (const ref of pushedReferences(output)) pushed.add(ref)
+          const failure = parseBuildFailure(output)
           if (!plan.push || !isPushFailure(failure)) throw buildError(failure, plan)
           throw new CommandError('docker buildx build', r.exitCode, r.stdout, r.stderr)
         })
