@@ -347,127 +347,125 @@ describe.each(['buildx', 'docker'])('two jobs at once on one machine, engine %s'
 
 async function twoJobs(engine: string, proxy: FaultProxy): Promise<void> {
   const host = proxy.host
-  {
-    const m = machine()
-    // One HOME for both, as two runners of one self-hosted machine share it, with buildx state in it.
-    mkdirSync(path.join(m.home, '.docker', 'buildx'), { recursive: true })
-    const repoA = uniqueRepo(`fast-${engine}`)
-    const repoB = uniqueRepo(`slow-${engine}`)
-    const a = jobDirs(m.root, 'runner-a', `FROM ${env.baseImage}\nRUN echo ${repoA} > /id\n`)
-    // B is slow: it pushes after A's post step logged A out and removed A's run folder.
-    const b = jobDirs(m.root, 'runner-b', `FROM ${env.baseImage}\nRUN echo ${repoB} > /id && sleep 4\n`)
-    const markers = [randomUUID(), randomUUID()]
-    const logFrom = sizeOf(env.registry.log)
+  const m = machine()
+  // One HOME for both, as two runners of one self-hosted machine share it, with buildx state in it.
+  mkdirSync(path.join(m.home, '.docker', 'buildx'), { recursive: true })
+  const repoA = uniqueRepo(`fast-${engine}`)
+  const repoB = uniqueRepo(`slow-${engine}`)
+  const a = jobDirs(m.root, 'runner-a', `FROM ${env.baseImage}\nRUN echo ${repoA} > /id\n`)
+  // B is slow: it pushes after A's post step logged A out and removed A's run folder.
+  const b = jobDirs(m.root, 'runner-b', `FROM ${env.baseImage}\nRUN echo ${repoB} > /id && sleep 4\n`)
+  const markers = [randomUUID(), randomUUID()]
+  const logFrom = sizeOf(env.registry.log)
 
-    const done: number[] = []
-    const job = (i: 0 | 1, dirs: { runnerTemp: string; workspace: string }, repo: string, c: Credentials): Promise<RunResult> =>
-      runAction({
-        home: m.home,
-        ...dirs,
-        payload: pushPayload({ ref: 'refs/heads/main' }),
-        env: { [MARKER]: markers[i]!, PATH: m.path },
-        secrets: [c.password],
-        inputs: { registry: host, image: repo, engine, username: c.user, password: c.password }
-      }).then(r => {
-        done[i] = Date.now()
-        return r
-      })
-    const sampler = { markers: markers.map(v => `${MARKER}=${v}`), watchDirs: [m.home, a.runnerTemp, b.runnerTemp], dwell: m }
-    const [[ra, rb], report] = await sampled(sampler, () => Promise.all([job(0, a, repoA, hygiene), job(1, b, repoB, peer)]))
-    const aDone = done[0]!
-    for (const r of [ra, rb]) {
-      expect(r.main.exitCode).toBe(0)
-      expect(r.post?.conclusion).toBe('success')
-      expect(r.post?.log).toContain(`Logged out of ${host}`)
-    }
-    expect((await registry.manifest(repoA, 'latest')).digest).toBe(ra.outputs.digest)
-    expect((await registry.manifest(repoB, 'latest')).digest).toBe(rb.outputs.digest)
-
-    // The registry saw each repository written by its own user only (distribution 2.8 names the
-    // user on the lines of requests answered with an error, e.g. HEAD of a blob not there yet).
-    const log = logSince(env.registry.log, logFrom)
-    const linesA = registryLines(log, repoA)
-    const linesB = registryLines(log, repoB)
-    const usersA = [...new Set(linesA.flatMap(l => (l.user ? [l.user] : [])))]
-    const usersB = [...new Set(linesB.flatMap(l => (l.user ? [l.user] : [])))]
-    expect(usersA).toEqual([hygiene.user])
-    expect(usersB).toEqual([peer.user])
-    expect(log).not.toMatch(new RegExp(`error authenticating user \\\\"(${hygiene.user}|${peer.user})\\\\"`))
-
-    // B pushed its manifest after A's whole job (post included) had finished.
-    const putsB = linesB.filter(l => l.method === 'PUT' && l.uri.includes('/manifests/') && l.status === 201)
-    expect(putsB.length).toBeGreaterThan(0)
-    const firstPutB = Math.min(...putsB.map(l => l.time))
-    expect(firstPutB).toBeGreaterThan(aDone)
-
-    // No child of either job ever held a secret (its own or the other's); each docker ran on its own config;
-    // A's logout ran on A's config before B pushed.
-    expect(report.errors).toEqual([])
-    expect(dwellTimeouts(m.ackDir)).toEqual([])
-    const found = [...processLeaks(report, 0, needlesOf(hygiene, peer)), ...processLeaks(report, 1, needlesOf(hygiene, peer))]
-    const runDirA = JSON.parse(ra.state.post).root as string
-    const runDirB = JSON.parse(rb.state.post).root as string
-    const dockerOf = (job: number): ProcessRecord[] =>
-      jobProcesses(report, job).filter(p => !p.root && p.environs.length > 0 && /^docker/.test(programOf(p, m.shimDir).program))
-    for (const p of dockerOf(0)) expect(configUse(p, runDirA, m.shimDir, m.home)).toBe('run config')
-    for (const p of dockerOf(1)) expect(configUse(p, runDirB, m.shimDir, m.home)).toBe('run config')
-    const logoutA = dockerOf(0).filter(p => programOf(p, m.shimDir).args.includes('logout'))
-    expect(logoutA.length).toBeGreaterThan(0)
-    expect(Math.max(...logoutA.map(p => p.lastSeen))).toBeLessThan(firstPutB)
-    expect(dockerOf(1).some(p => programOf(p, m.shimDir).args.includes('login'))).toBe(true)
-
-    // The docker configs: A's only ever held A, B's only B, HOME's nothing; B's still held B after A's post.
-    const authA = b64(`${hygiene.user}:${hygiene.password}`)
-    const authB = b64(`${peer.user}:${peer.password}`)
-    const filesA = report.files.filter(f => f.path.startsWith(a.runnerTemp))
-    const filesB = report.files.filter(f => f.path.startsWith(b.runnerTemp))
-    const filesHome = report.files.filter(f => f.path.startsWith(m.home))
-    expect(filesA.some(f => f.content.includes(authA))).toBe(true)
-    expect(filesB.some(f => f.content.includes(authB))).toBe(true)
-    for (const f of filesA) found.push(...findNeedles(`config ${f.path}`, f.content, needlesOf(peer)))
-    for (const f of filesB) found.push(...findNeedles(`config ${f.path}`, f.content, needlesOf(hygiene)))
-    for (const f of filesHome) found.push(...findNeedles(`config ${f.path}`, f.content, needlesOf(hygiene, peer)))
-    expect(filesHome.filter(f => f.content.includes('"auth'))).toEqual([])
-    const bStillIn = Math.max(...filesB.filter(f => f.content.includes(authB)).map(f => f.lastSeen))
-    expect(bStillIn).toBeGreaterThan(aDone)
-
-    // After both: no run folder, no secret left anywhere; the shared buildx state is still there.
-    for (const [r, dir] of [
-      [ra, runDirA],
-      [rb, runDirB]
-    ] as const) {
-      expect(existsSync(dir)).toBe(false)
-      for (const [where, text] of runTexts(r)) found.push(...findNeedles(where, text, needlesOf(hygiene, peer)))
-    }
-    const tree = scanTree([m.home, a.runnerTemp, b.runnerTemp, a.workspace, b.workspace], needlesOf(hygiene, peer))
-    found.push(...tree.found)
-    expect(existsSync(path.join(m.home, '.docker', 'buildx'))).toBe(true)
-    expect(found).toEqual([])
-
-    const iso = (t: number): string => new Date(t).toISOString().slice(11, 23)
-    console.log(
-      `[two jobs ${engine}] ${report.samples} samples (poll ${report.meanPollMs.toFixed(1)} ms, gap mean ${report.meanGapMs.toFixed(1)} ms, ` +
-        `max ${report.maxGapMs.toFixed(0)} ms); docker processes A ${distinctProcesses(dockerOf(0))}, B ${distinctProcesses(dockerOf(1))}; ` +
-        `registry lines naming a user: A ${linesA.filter(l => l.user).length} (${usersA}), B ${linesB.filter(l => l.user).length} (${usersB}); ` +
-        `A logout last seen ${iso(Math.max(...logoutA.map(p => p.lastSeen)))}, A done ${iso(aDone)}, ` +
-        `B config with B's auth seen until ${iso(bStillIn)}, B first manifest PUT ${iso(firstPutB)}; ` +
-        `${tree.files} files scanned; occurrences found: ${found.length}`
-    )
-
-    // Rights differ: B's credentials cannot write to A's repositories, and the action says so.
-    const crossRepo = uniqueRepo(`fast-cross-${engine}`)
-    const cross = await runAction({
+  const done: number[] = []
+  const job = (i: 0 | 1, dirs: { runnerTemp: string; workspace: string }, repo: string, c: Credentials): Promise<RunResult> =>
+    runAction({
       home: m.home,
-      ...jobDirs(m.root, 'runner-c', `FROM ${env.baseImage}\nRUN echo cross > /id\n`),
+      ...dirs,
       payload: pushPayload({ ref: 'refs/heads/main' }),
-      // the real docker: no sampler runs now to release the shims
-      secrets: [peer.password],
-      inputs: { registry: host, image: crossRepo, engine, username: peer.user, password: peer.password }
+      env: { [MARKER]: markers[i]!, PATH: m.path },
+      secrets: [c.password],
+      inputs: { registry: host, image: repo, engine, username: c.user, password: c.password }
+    }).then(r => {
+      done[i] = Date.now()
+      return r
     })
-    expect(cross.main.exitCode).toBe(1)
-    expect(cross.main.log).toMatch(/##\[error\]Push failed: .*(denied|403 Forbidden)/)
-    expect(cross.main.log).not.toMatch(/; retry \d+ of/) // denied is final: never retried
-    expect(await registry.tags(crossRepo)).toEqual([])
-    expect(proxy.requests.filter(q => q.fault === 'denied').length).toBeGreaterThan(0)
+  const sampler = { markers: markers.map(v => `${MARKER}=${v}`), watchDirs: [m.home, a.runnerTemp, b.runnerTemp], dwell: m }
+  const [[ra, rb], report] = await sampled(sampler, () => Promise.all([job(0, a, repoA, hygiene), job(1, b, repoB, peer)]))
+  const aDone = done[0]!
+  for (const r of [ra, rb]) {
+    expect(r.main.exitCode).toBe(0)
+    expect(r.post?.conclusion).toBe('success')
+    expect(r.post?.log).toContain(`Logged out of ${host}`)
   }
+  expect((await registry.manifest(repoA, 'latest')).digest).toBe(ra.outputs.digest)
+  expect((await registry.manifest(repoB, 'latest')).digest).toBe(rb.outputs.digest)
+
+  // The registry saw each repository written by its own user only (distribution 2.8 names the
+  // user on the lines of requests answered with an error, e.g. HEAD of a blob not there yet).
+  const log = logSince(env.registry.log, logFrom)
+  const linesA = registryLines(log, repoA)
+  const linesB = registryLines(log, repoB)
+  const usersA = [...new Set(linesA.flatMap(l => (l.user ? [l.user] : [])))]
+  const usersB = [...new Set(linesB.flatMap(l => (l.user ? [l.user] : [])))]
+  expect(usersA).toEqual([hygiene.user])
+  expect(usersB).toEqual([peer.user])
+  expect(log).not.toMatch(new RegExp(`error authenticating user \\\\"(${hygiene.user}|${peer.user})\\\\"`))
+
+  // B pushed its manifest after A's whole job (post included) had finished.
+  const putsB = linesB.filter(l => l.method === 'PUT' && l.uri.includes('/manifests/') && l.status === 201)
+  expect(putsB.length).toBeGreaterThan(0)
+  const firstPutB = Math.min(...putsB.map(l => l.time))
+  expect(firstPutB).toBeGreaterThan(aDone)
+
+  // No child of either job ever held a secret (its own or the other's); each docker ran on its own config;
+  // A's logout ran on A's config before B pushed.
+  expect(report.errors).toEqual([])
+  expect(dwellTimeouts(m.ackDir)).toEqual([])
+  const found = [...processLeaks(report, 0, needlesOf(hygiene, peer)), ...processLeaks(report, 1, needlesOf(hygiene, peer))]
+  const runDirA = JSON.parse(ra.state.post).root as string
+  const runDirB = JSON.parse(rb.state.post).root as string
+  const dockerOf = (job: number): ProcessRecord[] =>
+    jobProcesses(report, job).filter(p => !p.root && p.environs.length > 0 && /^docker/.test(programOf(p, m.shimDir).program))
+  for (const p of dockerOf(0)) expect(configUse(p, runDirA, m.shimDir, m.home)).toBe('run config')
+  for (const p of dockerOf(1)) expect(configUse(p, runDirB, m.shimDir, m.home)).toBe('run config')
+  const logoutA = dockerOf(0).filter(p => programOf(p, m.shimDir).args.includes('logout'))
+  expect(logoutA.length).toBeGreaterThan(0)
+  expect(Math.max(...logoutA.map(p => p.lastSeen))).toBeLessThan(firstPutB)
+  expect(dockerOf(1).some(p => programOf(p, m.shimDir).args.includes('login'))).toBe(true)
+
+  // The docker configs: A's only ever held A, B's only B, HOME's nothing; B's still held B after A's post.
+  const authA = b64(`${hygiene.user}:${hygiene.password}`)
+  const authB = b64(`${peer.user}:${peer.password}`)
+  const filesA = report.files.filter(f => f.path.startsWith(a.runnerTemp))
+  const filesB = report.files.filter(f => f.path.startsWith(b.runnerTemp))
+  const filesHome = report.files.filter(f => f.path.startsWith(m.home))
+  expect(filesA.some(f => f.content.includes(authA))).toBe(true)
+  expect(filesB.some(f => f.content.includes(authB))).toBe(true)
+  for (const f of filesA) found.push(...findNeedles(`config ${f.path}`, f.content, needlesOf(peer)))
+  for (const f of filesB) found.push(...findNeedles(`config ${f.path}`, f.content, needlesOf(hygiene)))
+  for (const f of filesHome) found.push(...findNeedles(`config ${f.path}`, f.content, needlesOf(hygiene, peer)))
+  expect(filesHome.filter(f => f.content.includes('"auth'))).toEqual([])
+  const bStillIn = Math.max(...filesB.filter(f => f.content.includes(authB)).map(f => f.lastSeen))
+  expect(bStillIn).toBeGreaterThan(aDone)
+
+  // After both: no run folder, no secret left anywhere; the shared buildx state is still there.
+  for (const [r, dir] of [
+    [ra, runDirA],
+    [rb, runDirB]
+  ] as const) {
+    expect(existsSync(dir)).toBe(false)
+    for (const [where, text] of runTexts(r)) found.push(...findNeedles(where, text, needlesOf(hygiene, peer)))
+  }
+  const tree = scanTree([m.home, a.runnerTemp, b.runnerTemp, a.workspace, b.workspace], needlesOf(hygiene, peer))
+  found.push(...tree.found)
+  expect(existsSync(path.join(m.home, '.docker', 'buildx'))).toBe(true)
+  expect(found).toEqual([])
+
+  const iso = (t: number): string => new Date(t).toISOString().slice(11, 23)
+  console.log(
+    `[two jobs ${engine}] ${report.samples} samples (poll ${report.meanPollMs.toFixed(1)} ms, gap mean ${report.meanGapMs.toFixed(1)} ms, ` +
+      `max ${report.maxGapMs.toFixed(0)} ms); docker processes A ${distinctProcesses(dockerOf(0))}, B ${distinctProcesses(dockerOf(1))}; ` +
+      `registry lines naming a user: A ${linesA.filter(l => l.user).length} (${usersA}), B ${linesB.filter(l => l.user).length} (${usersB}); ` +
+      `A logout last seen ${iso(Math.max(...logoutA.map(p => p.lastSeen)))}, A done ${iso(aDone)}, ` +
+      `B config with B's auth seen until ${iso(bStillIn)}, B first manifest PUT ${iso(firstPutB)}; ` +
+      `${tree.files} files scanned; occurrences found: ${found.length}`
+  )
+
+  // Rights differ: B's credentials cannot write to A's repositories, and the action says so.
+  const crossRepo = uniqueRepo(`fast-cross-${engine}`)
+  const cross = await runAction({
+    home: m.home,
+    ...jobDirs(m.root, 'runner-c', `FROM ${env.baseImage}\nRUN echo cross > /id\n`),
+    payload: pushPayload({ ref: 'refs/heads/main' }),
+    // the real docker: no sampler runs now to release the shims
+    secrets: [peer.password],
+    inputs: { registry: host, image: crossRepo, engine, username: peer.user, password: peer.password }
+  })
+  expect(cross.main.exitCode).toBe(1)
+  expect(cross.main.log).toMatch(/##\[error\]Push failed: .*(denied|403 Forbidden)/)
+  expect(cross.main.log).not.toMatch(/; retry \d+ of/) // denied is final: never retried
+  expect(await registry.tags(crossRepo)).toEqual([])
+  expect(proxy.requests.filter(q => q.fault === 'denied').length).toBeGreaterThan(0)
 }
