@@ -1,13 +1,15 @@
 /**
- * The post step: log out of every registry main logged in to, with the CLI and the environment it
- * logged in with, then delete the run folder (its docker config, the secret files). Also after a
- * failed main. It only warns: the job's result is main's.
+ * The post step: log out of every registry main logged in to, then delete the run folder (its
+ * docker config, the secret files). Also after a failed main. It only warns: the job's result is
+ * main's. When docker kept the credentials in the run folder's own config.json (no credential
+ * helper), deleting the folder is the logout; otherwise each registry is logged out with the CLI
+ * and the environment main logged in with.
  *
  * Node built-ins only: the post step runs on every job, and this way it does not load the action's
  * bundle (about 90 ms on a 2-core runner). It speaks the runner's protocol directly: STATE_* in,
  * `::warning::` and plain lines out, as @actions/core does.
  */
-import { rmSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
 import * as path from 'node:path'
 import { childEnv, spawnCollected } from './runner.js'
 import type { PostState } from './state.js'
@@ -52,8 +54,18 @@ async function logoutAndClean(env: NodeJS.ProcessEnv, out: PostOutput): Promise<
     return
   }
   if (!state.root) return
-  const engineEnv = childEnv(env, state.env ?? { DOCKER_CONFIG: state.configDir ?? path.join(state.root, 'config') })
+  const root = state.root
+  const engineEnv = childEnv(env, state.env ?? { DOCKER_CONFIG: state.configDir ?? path.join(root, 'config') })
   const command = state.engine === 'podman' ? 'podman' : 'docker'
+  const configDir = engineEnv.DOCKER_CONFIG ?? ''
+  if (command === 'docker' && state.registries.length > 0 && isInside(configDir, root) && credentialsInFolder(configDir)) {
+    // `docker logout` would only delete the entries of a file that is about to go: delete it.
+    if (removeRunDir(root, out)) {
+      for (const registry of state.registries)
+        out.info(`Logged out of ${registry} (deleted this run's docker config, which held its credentials).`)
+      return
+    }
+  }
   for (const registry of state.registries) {
     const r = await spawnCollected(command, ['logout', registry], engineEnv).result
     if (r.exitCode === 0) out.info(`Logged out of ${registry}.`)
@@ -62,9 +74,42 @@ async function logoutAndClean(env: NodeJS.ProcessEnv, out: PostOutput): Promise<
         `Could not log out of ${registry}: ${command} logout failed with exit code ${r.exitCode}\n${`${r.stdout}${r.stderr}`.trim()}`
       )
   }
+  removeRunDir(root, out)
+}
+
+function isInside(dir: string, root: string): boolean {
+  const rel = path.relative(root, dir)
+  return dir !== '' && rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)
+}
+
+/**
+ * Did `docker login` keep the credentials in this folder's config.json? Yes unless a credential
+ * helper is configured there (`credsStore`, `credHelpers`, copied from the runner's own config),
+ * which keeps them outside, where only `docker logout` removes them. In doubt (the file does not
+ * parse), no.
+ */
+export function credentialsInFolder(configDir: string): boolean {
+  let text: string
   try {
-    rmSync(state.root, { recursive: true, force: true })
+    text = readFileSync(path.join(configDir, 'config.json'), 'utf8')
   } catch (e) {
-    out.warning(`Could not remove ${state.root}: ${(e as Error).message}`)
+    return (e as NodeJS.ErrnoException).code === 'ENOENT'
+  }
+  try {
+    const config = JSON.parse(text) as { credsStore?: unknown; credHelpers?: unknown }
+    const helpers = config.credHelpers
+    return !config.credsStore && (helpers === undefined || helpers === null || Object.keys(helpers).length === 0)
+  } catch {
+    return false
+  }
+}
+
+function removeRunDir(root: string, out: PostOutput): boolean {
+  try {
+    rmSync(root, { recursive: true, force: true })
+    return true
+  } catch (e) {
+    out.warning(`Could not remove ${root}: ${(e as Error).message}`)
+    return false
   }
 }

@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
-import { escapeData, post } from '../../src/post.js'
+import { credentialsInFolder, escapeData, post } from '../../src/post.js'
 
 // `docker` and `podman` first on PATH that record their argv and environment, and fail for one registry.
 const bin = mkdtempSync(path.join(tmpdir(), 'post-bin-'))
@@ -16,12 +16,14 @@ for (const cli of ['docker', 'podman']) {
 }
 afterAll(() => rmSync(bin, { recursive: true, force: true }))
 
-function runDir(): string {
+/** A run folder whose docker config is `config` (docker keeps credentials in it unless a helper is set). */
+function runDir(config = '{"auths":{"x":{"auth":"c2VjcmV0"}}}'): string {
   const root = mkdtempSync(path.join(tmpdir(), 'post-run-'))
   mkdirSync(path.join(root, 'config'))
-  writeFileSync(path.join(root, 'config', 'config.json'), '{"auths":{"x":{"auth":"c2VjcmV0"}}}')
+  writeFileSync(path.join(root, 'config', 'config.json'), config)
   return root
 }
+const WITH_HELPER = '{"auths":{"x":{}},"credsStore":"pass"}'
 
 async function runPost(state: object | undefined) {
   rmSync(record, { force: true })
@@ -33,8 +35,20 @@ async function runPost(state: object | undefined) {
 }
 
 describe('the post step', () => {
-  it('logs out of every registry with the CLI and environment main used, then deletes the run folder', async () => {
+  it('deletes the run folder, and runs no logout, when the credentials are in its own config.json', async () => {
     const root = runDir()
+    const env = { DOCKER_CONFIG: path.join(root, 'config'), DOCKER_HOST: 'tcp://10.0.0.5:2376' }
+    const r = await runPost({ root, configDir: env.DOCKER_CONFIG, registries: ['docker.io', 'ghcr.io'], engine: 'docker', env })
+    expect(r.calls).toEqual([])
+    expect(r.lines).toEqual([
+      "info Logged out of docker.io (deleted this run's docker config, which held its credentials).",
+      "info Logged out of ghcr.io (deleted this run's docker config, which held its credentials)."
+    ])
+    expect(existsSync(root)).toBe(false)
+  })
+
+  it('logs out of every registry with the CLI and environment main used when a credential helper holds them', async () => {
+    const root = runDir(WITH_HELPER)
     const env = { DOCKER_CONFIG: path.join(root, 'config'), DOCKER_HOST: 'tcp://10.0.0.5:2376' }
     const r = await runPost({ root, configDir: env.DOCKER_CONFIG, registries: ['docker.io', 'ghcr.io'], engine: 'docker', env })
     expect(r.calls).toEqual([
@@ -53,7 +67,7 @@ describe('the post step', () => {
   })
 
   it('only warns when a logout fails, and still deletes the run folder', async () => {
-    const root = runDir()
+    const root = runDir(WITH_HELPER)
     const r = await runPost({ root, configDir: path.join(root, 'config'), registries: ['broken.example', 'docker.io'] })
     expect(r.lines).toEqual([
       'warning Could not log out of broken.example: docker logout failed with exit code 1\nError: not logged in to broken.example',
@@ -68,6 +82,29 @@ describe('the post step', () => {
     ['main stopped before making its run folder', { registries: [] }]
   ])('does nothing when %s', async (_name, state) => {
     expect(await runPost(state)).toEqual({ lines: [], calls: [] })
+  })
+
+  it.each<[string, string | undefined, boolean]>([
+    ['auths only', '{"auths":{"ghcr.io":{"auth":"c2VjcmV0"}}}', true],
+    ['no config.json', undefined, true],
+    ['an empty credsStore and credHelpers', '{"auths":{},"credsStore":"","credHelpers":{}}', true],
+    ['a credsStore', '{"auths":{"ghcr.io":{}},"credsStore":"desktop"}', false],
+    ['a credential helper for one registry', '{"credHelpers":{"123.dkr.ecr.us-east-1.amazonaws.com":"ecr-login"}}', false],
+    ['a config.json that does not parse', '{"auths":', false]
+  ])('says whether deleting the folder logs out: %s', (_name, config, expected) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'post-config-'))
+    if (config !== undefined) writeFileSync(path.join(dir, 'config.json'), config)
+    expect(credentialsInFolder(dir)).toBe(expected)
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('logs out when the config folder is not inside the run folder', async () => {
+    const root = runDir()
+    const elsewhere = mkdtempSync(path.join(tmpdir(), 'post-elsewhere-'))
+    const r = await runPost({ root, registries: ['docker.io'], engine: 'docker', env: { DOCKER_CONFIG: elsewhere } })
+    expect(r.calls).toEqual([`docker logout docker.io DOCKER_CONFIG=${elsewhere} DOCKER_HOST= password=none`])
+    expect(existsSync(root)).toBe(false)
+    rmSync(elsewhere, { recursive: true, force: true })
   })
 
   it('escapes a warning like @actions/core, so a multi-line message stays one command', () => {

@@ -4,6 +4,8 @@ import { CommandError, run, type RunResult } from '../exec.js'
 import { InputError } from '../errors.js'
 import type { EngineChoice } from '../settings.js'
 import { lastErrorLine } from './engine.js'
+import { type ProbeAnswer, startBuildxProbe } from '../early-probe.js'
+import { childEnv } from '../runner.js'
 
 export interface Probe {
   builder: Builder
@@ -20,22 +22,28 @@ async function probe(command: string, args: string[], env: Record<string, string
 }
 
 /**
- * The one engine probe: `docker buildx inspect [builder]` says both whether buildx answers and
- * what its builder can do (driver, cache export). Only when it fails does `auto` ask whether a
- * docker daemon answers at all, and else whether podman is there.
+ * The one engine probe: buildx's default builder read from the engine itself when buildx would
+ * surely use it (fast-probe.ts), else `docker buildx inspect [builder]`, which says both whether
+ * buildx answers and what its builder can do (driver, cache export). Only when that fails does
+ * `auto` ask whether a docker daemon answers at all, and else whether podman is there.
  */
 export async function probeEngine(
   choice: EngineChoice,
   env: Record<string, string>,
   builderName?: string,
-  /** The same inspect, started when the process started (early-probe.ts), when its key matches. */
-  early?: Promise<RunResult>
+  /** The same probe, started when the process started (early-probe.ts), when its key matches. */
+  early?: Promise<ProbeAnswer>
 ): Promise<Builder> {
   if (choice === 'docker') return { engine: 'docker', cacheExport: false }
   if (choice === 'podman') return { engine: 'podman', cacheExport: false }
-  const args = ['buildx', 'inspect', ...(builderName ? [builderName] : [])]
-  if (early) core.debug(`run: docker ${args.join(' ')} (started with the process)`)
-  const inspect = early ? await early : await probe('docker', args, env)
+  if (early) core.debug('probe: started with the process')
+  const answer = await (early ?? startBuildxProbe(childEnv(process.env, env), builderName ?? '').result)
+  if ('builder' in answer) {
+    core.debug(`probe: buildx's default builder, from ${answer.via}`)
+    return answer.builder
+  }
+  core.debug(`probe: docker buildx inspect${builderName ? ` ${builderName}` : ''} (${answer.fastMiss})`)
+  const inspect = answer.inspect
   // buildx exits 0 for a builder whose engine does not answer, printing `Error: ...` instead of a driver.
   const broken = /^Error:\s*(.+)$/m.exec(inspect.stdout)?.[1]?.trim()
   if (inspect.exitCode === 0 && !broken) return { ...parseBuilder(inspect.stdout), name: builderName }
