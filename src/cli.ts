@@ -7,12 +7,14 @@
 import { realpathSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { parse } from 'yaml'
 import { InputError } from './errors.js'
 import type { GitHubContext } from './github-context.js'
 import { type Git, gitHubContextOf, type PreviewEvent, readGitInfo, runGit } from './git-info.js'
 import { makePlan, type Plan } from './plan.js'
 import { readSettings } from './settings.js'
 import { triggerOf } from './tags.js'
+import { setYamlParser } from './yaml.js'
 
 export const USAGE = `Usage: docker-ship plan [options]
 
@@ -258,6 +260,7 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
+  setYamlParser(parse)
   process.exitCode = runCli(process.argv.slice(2), {
     cwd: process.cwd(),
     stdout: text => process.stdout.write(text),

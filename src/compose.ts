@@ -1,5 +1,5 @@
 import * as path from 'node:path'
-import { parse } from 'yaml'
+import { parseYaml as parse } from './yaml.js'
 import { InputError } from './errors.js'
 import type { KeyValue } from './input-list.js'
 

@@ -19,6 +19,7 @@ import { createRunDir, type RunDir, writeSecretFiles } from './run-dir.js'
 import { readSettings, type Settings } from './settings.js'
 import { markMainStarted, type PostState, savePostState } from './state.js'
 import { writeFailureSummary, writeSummary } from './summary.js'
+import { setYamlParser, YAML_INPUTS } from './yaml.js'
 
 const SECRET_INPUTS = ['password', 'github-token', 'secrets', 'registries']
 
@@ -48,6 +49,11 @@ async function main(early?: EarlyProbe): Promise<void> {
   const started = Date.now()
   markMainStarted()
   maskSecretInputs()
+  if (YAML_INPUTS.some(name => core.getInput(name) !== '')) {
+    // dist/yaml/index.js, its own bundle (see the build script), loaded only here.
+    const bundle: string = '../yaml/index.js'
+    setYamlParser(((await import(/* webpackIgnore: true */ bundle)) as typeof import('./yaml-bundle.js')).parse)
+  }
   const { settings, notices } = readSettings(name => core.getInput(name, { trimWhitespace: false }))
   const ctx = readGitHubContext(process.env)
   const targets = makeTargets(settings, ctx, await gatherFacts(settings, ctx, process.env))

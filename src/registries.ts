@@ -1,4 +1,4 @@
-import { parse } from 'yaml'
+import { parseYaml as parse } from './yaml.js'
 import { InputError, show } from './errors.js'
 import { normaliseRegistry } from './reference.js'
 

@@ -4,6 +4,10 @@ import { makePlan } from '../../src/plan.js'
 import { parseRegistries } from '../../src/registries.js'
 import { makeTargets } from '../../src/targets.js'
 import { ctxOf, FACTS, settingsOf } from './fixtures.js'
+import { parse } from 'yaml'
+import { setYamlParser } from '../../src/yaml.js'
+
+beforeAll(() => setYamlParser(parse))
 
 const course = `
 services:
