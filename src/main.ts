@@ -17,6 +17,7 @@ import { logPlan, setPlanOutputs, setResultOutputs } from './report.js'
 import { makeTargets, type Target } from './targets.js'
 import { createRunDir, type RunDir, writeSecretFiles } from './run-dir.js'
 import { readSettings, type Settings } from './settings.js'
+import { cleanUp } from './post.js'
 import { markMainStarted, type PostState, savePostState } from './state.js'
 import { writeFailureSummary, writeSummary } from './summary.js'
 import { setYamlParser, YAML_INPUTS } from './yaml.js'
@@ -100,12 +101,31 @@ function logPodmanCache(s: Settings): void {
   core.info(`${inputs} not apply to podman (inline and registry cache are BuildKit features); podman builds with its local layer cache.`)
 }
 
-/** Login, build, push, outputs: the plan carried out, leaving state for the post step first. */
+/** The plan carried out in this run's own folder, then the folder logged out of and deleted. */
 async function execute(settings: Settings, targets: Target[], started: number, early?: EarlyProbe): Promise<void> {
   const dir = createRunDir(process.env.RUNNER_TEMP, runnerDockerConfig(process.env))
-  const env = engineEnv(settings, dir)
   const state: PostState = { root: dir.root, configDir: dir.configDir, registries: [] }
   savePostState(state)
+  try {
+    await loginBuildPush(settings, targets, started, dir, state, early)
+  } finally {
+    // Credentials and secret files go as soon as the work is done, not at the end of the job; the
+    // post step is left only what this could not do.
+    const out = { info: (m: string) => core.info(m), warning: (m: string) => core.warning(m) }
+    if (await cleanUp(state, process.env, out)) savePostState({ registries: [] })
+  }
+}
+
+/** Login, build, push, outputs; `state` grows as it goes, for the clean-up. */
+async function loginBuildPush(
+  settings: Settings,
+  targets: Target[],
+  started: number,
+  dir: RunDir,
+  state: PostState,
+  early?: EarlyProbe
+): Promise<void> {
+  const env = engineEnv(settings, dir)
   const matching = early?.key === probeKey(settings.builder, settings.dockerHost) ? early.result : undefined
   const builder = await probeEngine(settings.engine, env, settings.builder || undefined, matching)
   for (const t of targets) checkPlatforms(t.plan, builder)

@@ -1,12 +1,13 @@
 /**
- * The post step: log out of every registry main logged in to, then delete the run folder (its
- * docker config, the secret files). Also after a failed main. It only warns: the job's result is
+ * Clean-up: log out of every registry main logged in to, then delete the run folder (its docker
+ * config, the secret files). Main does it as it ends; the post step (action.yml: only when the
+ * job failed or was cancelled) does what main could not. It only warns: the job's result is
  * main's. When docker kept the credentials in the run folder's own config.json (no credential
  * helper), deleting the folder is the logout; otherwise each registry is logged out with the CLI
  * and the environment main logged in with.
  *
- * Node built-ins only: the post step runs on every job, and this way it does not load the action's
- * bundle (about 90 ms on a 2-core runner). It speaks the runner's protocol directly: STATE_* in,
+ * Node built-ins only: the post step does not load the action's bundle (about 90 ms on a 2-core
+ * runner). It speaks the runner's protocol directly: STATE_* in,
  * `::warning::` and plain lines out, as @actions/core does.
  */
 import { readFileSync, rmSync } from 'node:fs'
@@ -38,14 +39,6 @@ export function readState(env: NodeJS.ProcessEnv): PostState {
 
 /** Never throws: every failure is a warning. */
 export async function post(env: NodeJS.ProcessEnv = process.env, out: PostOutput = stdout): Promise<void> {
-  try {
-    await logoutAndClean(env, out)
-  } catch (e) {
-    out.warning(e instanceof Error ? e.message : String(e))
-  }
-}
-
-async function logoutAndClean(env: NodeJS.ProcessEnv, out: PostOutput): Promise<void> {
   let state: PostState
   try {
     state = readState(env)
@@ -53,7 +46,25 @@ async function logoutAndClean(env: NodeJS.ProcessEnv, out: PostOutput): Promise<
     out.warning(`Could not read the state main left: ${(e as Error).message}`)
     return
   }
-  if (!state.root) return
+  await cleanUp(state, env, out)
+}
+
+/**
+ * Logs out of the registries of `state` and deletes its run folder: main does it when it ends,
+ * and the post step again when main could not (cancelled, killed). Never throws; says whether
+ * everything is done (false: a logout failed or the folder is still there).
+ */
+export async function cleanUp(state: PostState, env: NodeJS.ProcessEnv, out: PostOutput): Promise<boolean> {
+  try {
+    return await logoutAndClean(state, env, out)
+  } catch (e) {
+    out.warning(e instanceof Error ? e.message : String(e))
+    return false
+  }
+}
+
+async function logoutAndClean(state: PostState, env: NodeJS.ProcessEnv, out: PostOutput): Promise<boolean> {
+  if (!state.root) return true
   const root = state.root
   const engineEnv = childEnv(env, state.env ?? { DOCKER_CONFIG: state.configDir ?? path.join(root, 'config') })
   const command = state.engine === 'podman' ? 'podman' : 'docker'
@@ -63,18 +74,21 @@ async function logoutAndClean(env: NodeJS.ProcessEnv, out: PostOutput): Promise<
     if (removeRunDir(root, out)) {
       for (const registry of state.registries)
         out.info(`Logged out of ${registry} (deleted this run's docker config, which held its credentials).`)
-      return
+      return true
     }
   }
+  let loggedOut = true
   for (const registry of state.registries) {
     const r = await spawnCollected(command, ['logout', registry], engineEnv).result
     if (r.exitCode === 0) out.info(`Logged out of ${registry}.`)
-    else
+    else {
+      loggedOut = false
       out.warning(
         `Could not log out of ${registry}: ${command} logout failed with exit code ${r.exitCode}\n${`${r.stdout}${r.stderr}`.trim()}`
       )
+    }
   }
-  removeRunDir(root, out)
+  return removeRunDir(root, out) && loggedOut
 }
 
 function isInside(dir: string, root: string): boolean {

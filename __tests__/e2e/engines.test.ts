@@ -3,7 +3,8 @@
 // and multi-platform builds as one index in the registry (buildx on the containerd store, podman),
 // or a clear refusal before building (classic docker build).
 import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import * as path from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { pushPayload } from './support/payloads.js'
 import { MANIFEST_MEDIA_TYPES, podmanStepEnv, readE2EEnv, registryClient, remoteDockerHost } from './support/registry.js'
@@ -101,10 +102,14 @@ describe('podman', () => {
       expect((await layerTexts(repo, 'latest', 'linux/amd64')).some(t => t.includes(repo))).toBe(true)
       // Built in podman's own store, logged in with the run's own auth file, logged out in post.
       expect(engineHas('podman', [], `${host}/${repo}:latest`, podmanStepEnv(env))).toBe(true)
-      const state = JSON.parse(r.state.post) as { root: string; env: Record<string, string> }
-      expect(state.env.REGISTRY_AUTH_FILE?.startsWith(`${state.root}/`)).toBe(true)
-      expect(r.post?.log).toContain(`Logged out of ${host}`)
-      expect(existsSync(state.root)).toBe(false)
+      // Logged in with the run's own auth file, gone with the run folder as main ended: podman's
+      // own auth files never held the credentials.
+      expect(r.main.log).toContain(`Logged out of ${host}`)
+      expect(JSON.parse(r.state.post)).toEqual({ registries: [] })
+      expect(readdirSync(r.dirs.runnerTemp).filter(f => f.startsWith('docker-ship-'))).toEqual([])
+      for (const file of [path.join(r.dirs.home, '.config/containers/auth.json'), '/run/containers/0/auth.json']) {
+        expect(existsSync(file) ? readFileSync(file, 'utf8') : '').not.toContain(host)
+      }
     } finally {
       podmanRemove(`${host}/${repo}:latest`)
       podmanRemove(`${host}/${repo}:sha-0123456`)

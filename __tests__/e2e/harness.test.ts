@@ -14,6 +14,7 @@ import {
   parseFileCommands,
   parseWorkflowCommand,
   pullRequestPayload,
+  postCondition,
   pushPayload,
   releasePayload,
   runAction,
@@ -98,7 +99,8 @@ function seen(r: RunResult, stage: 'main' | 'post'): Seen {
 }
 
 async function run(opts: Parameters<typeof runAction>[0] = {}): Promise<RunResult> {
-  const r = await runAction({ entry: script, timeoutMs: 30_000, ...opts })
+  // The fake action wants its post step every time, whatever the real action.yml's post-if says.
+  const r = await runAction({ entry: script, timeoutMs: 30_000, postIf: 'always()', ...opts })
   runs.push(r)
   return r
 }
@@ -284,6 +286,32 @@ describe('environment', () => {
     }
     expect(main['INPUT_DRY-RUN']).toBe('false')
     expect(r.main.stdout).toContain('value s3cret') // STATE_isPost did not leak: the main branch ran
+  })
+})
+
+describe('post-if', () => {
+  test.each<[string, 'success' | 'failure', boolean]>([
+    ['always()', 'success', true],
+    ['', 'failure', true],
+    ['success()', 'failure', false],
+    ['failure()', 'failure', true],
+    ['failure() || cancelled()', 'success', false],
+    ['failure() || cancelled()', 'failure', true],
+    ['cancelled()', 'failure', false]
+  ])('%s after a main that ended in %s: %s', (expr, conclusion, expected) => {
+    expect(postCondition(expr, conclusion)).toBe(expected)
+  })
+
+  test('refuses what it cannot evaluate instead of guessing', () => {
+    expect(() => postCondition("github.event_name == 'push'", 'success')).toThrow(/knows only/)
+  })
+
+  test("the action's own post-if skips the post step after a successful main and runs it after a failed one", async () => {
+    const ok = await run({ postIf: undefined, inputs: { 'dry-run': 'false' } })
+    expect(ok.main.conclusion).toBe('success')
+    expect(ok.post).toBeUndefined()
+    const failed = await run({ postIf: undefined, env: { MAIN_EXIT: '3' } })
+    expect(failed.post?.log).toContain('post got x=1')
   })
 })
 

@@ -160,7 +160,7 @@ describe.each(['buildx', 'docker', 'podman'])('engine %s against a real registry
     for (const line of commandLines(r.main.log)) expect(line).not.toContain(secret)
   })
 
-  it('leaves no credentials or secret files after the post step and keeps the runner config as it was', async () => {
+  it('leaves no credentials or secret files once main ends, nothing for the post step, and the runner config as it was', async () => {
     const repo = uniqueRepo(`${engine}-post`)
     const home = mkdirTemp('home-')
     const runnerTemp = mkdirTemp('temp-')
@@ -169,13 +169,38 @@ describe.each(['buildx', 'docker', 'podman'])('engine %s against a real registry
     writeFileSync(path.join(home, '.docker', 'config.json'), runnerConfig)
     const r = await ship(engine, repo, { home, runnerTemp, inputs: { secrets: 'token=abc' } })
     expect(r.main.exitCode).toBe(0)
-    const runDir = JSON.parse(r.state.post).root as string
-    expect(runDir.startsWith(runnerTemp)).toBe(true)
-    expect(r.post?.exitCode).toBe(0)
-    expect(r.post?.log).toContain(`Logged out of ${host}`)
-    expect(existsSync(runDir)).toBe(false)
+    expect(r.main.log).toContain(`Logged out of ${host}`)
+    // Main cleaned up as it ended: the state leaves the post step nothing, and post-if
+    // (failure() || cancelled()) does not run it after a successful main.
+    expect(JSON.parse(r.state.post)).toEqual({ registries: [] })
+    expect(r.post).toBeUndefined()
     expect(readdirSync(runnerTemp).filter(f => f.startsWith('docker-ship-'))).toEqual([])
     expect(readFileSync(path.join(home, '.docker', 'config.json'), 'utf8')).toBe(runnerConfig)
+  })
+})
+
+describe('a main killed mid-build (a cancelled job)', () => {
+  it('leaves the post step to log out and delete its credentials and secret files', async () => {
+    const repo = uniqueRepo('killed')
+    const runnerTemp = mkdirTemp('temp-')
+    const r = await ship('buildx', repo, {
+      runnerTemp,
+      dockerfileText: `FROM ${env.baseImage}\nRUN sleep 60\n`,
+      inputs: { secrets: 'token=abc' },
+      // The runner signals a cancelled step; the harness does the same when the step outlives this.
+      timeoutMs: 15_000
+    })
+    expect(r.main.timedOut).toBe(true)
+    expect(r.main.log).toContain(`Logged in to ${host}`)
+    const state = JSON.parse(r.state.post) as { root: string; registries: string[] }
+    expect(state.registries).toEqual([host])
+    expect(state.root.startsWith(runnerTemp)).toBe(true)
+    // post-if: failure() || cancelled(): the post step runs and does what main could not.
+    expect(r.post?.exitCode).toBe(0)
+    expect(r.post?.log).toContain(`Logged out of ${host}`)
+    expect(existsSync(state.root)).toBe(false)
+    expect(readdirSync(runnerTemp).filter(f => f.startsWith('docker-ship-'))).toEqual([])
+    expect(await registry.tags(repo)).toEqual([])
   })
 })
 

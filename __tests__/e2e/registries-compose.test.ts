@@ -35,8 +35,8 @@ describe.each(['buildx', 'docker'])('several registries in one step with engine 
       expect((await one.manifest(repo, tag)).digest).toBe(r.outputs.digest)
       expect((await two.manifest(repo, tag)).digest).toBe(r.outputs.digest)
     }
-    expect(r.post?.log).toContain(`Logged out of ${env.registry.host}`)
-    expect(r.post?.log).toContain(`Logged out of ${r2.host}`)
+    expect(r.main.log).toContain(`Logged out of ${env.registry.host}`)
+    expect(r.main.log).toContain(`Logged out of ${r2.host}`)
     expect(r.main.log).not.toContain(r2.password)
   })
 })

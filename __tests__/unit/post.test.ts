@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
-import { credentialsInFolder, escapeData, post } from '../../src/post.js'
+import { cleanUp, credentialsInFolder, escapeData, post } from '../../src/post.js'
 
 // `docker` and `podman` first on PATH that record their argv and environment, and fail for one registry.
 const bin = mkdtempSync(path.join(tmpdir(), 'post-bin-'))
@@ -105,6 +105,17 @@ describe('the post step', () => {
     expect(r.calls).toEqual([`docker logout docker.io DOCKER_CONFIG=${elsewhere} DOCKER_HOST= password=none`])
     expect(existsSync(root)).toBe(false)
     rmSync(elsewhere, { recursive: true, force: true })
+  })
+
+  it('tells main whether anything is left for the post step', async () => {
+    const quiet = { info: () => undefined, warning: () => undefined }
+    const env = { PATH: `${bin}:/usr/bin:/bin` }
+    const done = runDir()
+    expect(await cleanUp({ root: done, configDir: path.join(done, 'config'), registries: ['docker.io'] }, env, quiet)).toBe(true)
+    const failing = runDir(WITH_HELPER)
+    const state = { root: failing, configDir: path.join(failing, 'config'), registries: ['broken.example'] }
+    expect(await cleanUp(state, env, quiet)).toBe(false)
+    expect(await cleanUp({ registries: [] }, env, quiet)).toBe(true)
   })
 
   it('escapes a warning like @actions/core, so a multi-line message stays one command', () => {

@@ -96,6 +96,8 @@ export interface RunOptions {
   postEntry?: string
   /** Run the post step (when action.yml has `runs.post` or `postEntry` is given). Default true. */
   post?: boolean
+  /** The post step's condition instead of action.yml's `runs.post-if` (e.g. a fake entry's). */
+  postIf?: string
   /** Default <repo>/action.yml. */
   actionYml?: string
   /** Per step, default 240 000 ms. On expiry the process group gets SIGTERM, then SIGKILL. */
@@ -734,6 +736,26 @@ function payloadField(payload: unknown, ...keys: string[]): unknown {
   return cur
 }
 
+/**
+ * The runner's answer to a `post-if` made of status functions joined by `||` (what actions use),
+ * after a main that ended with `conclusion`; this harness never cancels a job. Anything else is
+ * an error, not a guess.
+ */
+export function postCondition(postIf: string, conclusion: string): boolean {
+  const status: Record<string, boolean> = {
+    'always()': true,
+    'success()': conclusion === 'success',
+    'failure()': conclusion === 'failure',
+    'cancelled()': false
+  }
+  const terms = postIf.trim() === '' ? ['always()'] : postIf.split('||').map(t => t.replace(/\s+/g, ''))
+  return terms.some(t => {
+    const v = status[t]
+    if (v === undefined) throw new Error(`post-if "${postIf}": this harness knows only ${Object.keys(status).join(', ')} joined by ||`)
+    return v
+  })
+}
+
 /** Run main (and post) of an action like the GitHub Actions runner. See RunOptions. */
 export async function runAction(opts: RunOptions = {}): Promise<RunResult> {
   const actionYml = opts.actionYml ?? path.join(REPO_ROOT, 'action.yml')
@@ -923,15 +945,7 @@ export async function runAction(opts: RunOptions = {}): Promise<RunResult> {
     postScript = manifest.post === manifest.main ? entry : path.resolve(manifest.dir, manifest.post)
   }
   let post: StepResult | undefined
-  const postIf = (manifest.postIf ?? 'always()').replace(/\s+/g, '')
-  const postWanted =
-    postIf === 'always()' || postIf === ''
-      ? true
-      : postIf === 'success()'
-        ? main.conclusion === 'success'
-        : postIf === 'failure()'
-          ? main.conclusion === 'failure'
-          : true
+  const postWanted = postCondition(opts.postIf ?? manifest.postIf ?? 'always()', main.conclusion)
   if ((opts.post ?? true) && postScript !== undefined && postWanted) {
     const postFiles = createFileCommandFiles(runnerTemp)
     post = await runStep({
