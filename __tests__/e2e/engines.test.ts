@@ -130,6 +130,12 @@ describe('podman', () => {
         expect(r.main.exitCode).toBe(0)
         const labels = (await registry.imageConfig(repo, 'latest')).config?.Labels ?? {}
         expect(labels['org.opencontainers.image.revision']).toBe(sha)
+        // The target's own step is rebuilt only the first time: later its cache holds, and the
+        // labels come from a build of their own on top of it.
+        const lines = r.main.log.split('\n')
+        const run = lines.findIndex(l => /STEP \d+\/\d+: RUN echo /.test(l))
+        expect(lines[run + 1]?.startsWith('--> Using cache ')).toBe(sha === shas[1])
+        expect(r.main.log).not.toContain('--no-cache')
       }
     } finally {
       for (const sha of shas) podmanRemove(`${host}/${repo}:sha-${sha.slice(0, 7)}`)

@@ -1,5 +1,12 @@
 import { checkPlatforms } from '../../src/engine/platforms.js'
-import { countPodmanSteps, parsePodmanFailure, podmanBuildArgs, podmanPushArgs, targetsLastStage } from '../../src/engine/podman.js'
+import {
+  countPodmanSteps,
+  parsePodmanFailure,
+  podmanBuildArgs,
+  podmanLabelArgs,
+  podmanPushArgs,
+  targetsLastStage
+} from '../../src/engine/podman.js'
 import { InputError } from '../../src/errors.js'
 import { BUILD_FILES as files, bobPlan as planOf, flagValues as values } from './fixtures.js'
 
@@ -44,6 +51,28 @@ describe('podman build argv', () => {
 
   it('keeps the layer cache for one platform', () => {
     expect(podmanBuildArgs(planOf({ platforms: 'linux/amd64' }), files)).not.toContain('--no-cache')
+  })
+
+  it('builds a target before the last stage with no tag and no label, into its own iid file', () => {
+    const argv = podmanBuildArgs(planOf({ target: 'app', 'build-args': 'A=1' }), files, undefined, { iidFile: '/t/iid.target' })
+    expect(values(argv, '--tag')).toEqual([])
+    expect(values(argv, '--label')).toEqual([])
+    expect(values(argv, '--target')).toEqual(['app'])
+    expect(values(argv, '--build-arg')).toEqual(['A=1'])
+    expect(values(argv, '--iidfile')).toEqual(['/t/iid.target'])
+  })
+
+  it('then labels and tags it by a build FROM its id, in an empty context, with nothing else', () => {
+    const plan = planOf({ target: 'app', labels: 'team=web', 'build-args': 'A=1', secrets: 'token=hunter2', platforms: 'linux/arm64' })
+    const argv = podmanLabelArgs(plan, files, '/t/iid.label/Containerfile', '/t/iid.label/context')
+    expect(argv.slice(0, 3)).toEqual(['build', '--file', '/t/iid.label/Containerfile'])
+    expect(values(argv, '--tag')).toEqual(['bob/app:latest', 'bob/app:sha-0123456'])
+    expect(values(argv, '--label')).toContain('team=web')
+    expect(values(argv, '--label')).toContain('org.opencontainers.image.revision=0123456789abcdef0123456789abcdef01234567')
+    expect(values(argv, '--platform')).toEqual(['linux/arm64'])
+    expect(values(argv, '--iidfile')).toEqual(['/t/iid'])
+    expect(argv.join(' ')).not.toMatch(/--build-arg|--secret|--target|hunter2/)
+    expect(argv[argv.length - 1]).toBe('/t/iid.label/context')
   })
 })
 

@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import * as path from 'node:path'
 import * as core from '@actions/core'
 import type { BuildFailure, StepCounts } from '../build-log.js'
 import { CommandError, run, type RunResult } from '../exec.js'
@@ -6,12 +8,18 @@ import { RetriesExhausted, type RetryHooks, type RetryPolicy, withRetries } from
 import type { BuildFiles } from './argv.js'
 import { type BuildOutcome, buildError, causeOf, defaultHooks, type Engine, LoginError, pushError, readOptional } from './engine.js'
 
-/** Flags podman build shares with docker build: file, tags, labels, args, target, secrets. */
-export function podmanBuildArgs(plan: Plan, files: BuildFiles, manifest?: string): string[] {
+/**
+ * Flags podman build shares with docker build: file, tags, labels, args, target, secrets.
+ * `unlabelled`: the image id goes to `iidFile` and neither tags nor labels are given (they come
+ * from `podmanLabelArgs`).
+ */
+export function podmanBuildArgs(plan: Plan, files: BuildFiles, manifest?: string, unlabelled?: { iidFile: string }): string[] {
   const b = plan.build
   const args = ['build', '--file', b.file]
-  if (!manifest) for (const ref of plan.references) args.push('--tag', ref)
-  for (const [k, v] of Object.entries(plan.labels)) args.push('--label', `${k}=${v}`)
+  if (!unlabelled) {
+    if (!manifest) for (const ref of plan.references) args.push('--tag', ref)
+    for (const [k, v] of Object.entries(plan.labels)) args.push('--label', `${k}=${v}`)
+  }
   for (const { key, value } of b.buildArgs) args.push('--build-arg', `${key}=${value}`)
   if (b.target) args.push('--target', b.target)
   if (b.platforms.length > 0) args.push('--platform', b.platforms.join(','))
@@ -20,7 +28,21 @@ export function podmanBuildArgs(plan: Plan, files: BuildFiles, manifest?: string
   // their bases are the same (FROM scratch), and the list ends up holding a single image.
   if (manifest) args.push('--manifest', manifest, '--no-cache')
   for (const id of b.secretIds) args.push('--secret', `id=${id},src=${files.secretFiles[id]}`)
-  args.push('--iidfile', files.iidFile, b.context)
+  args.push('--iidfile', unlabelled?.iidFile ?? files.iidFile, b.context)
+  return args
+}
+
+/**
+ * The second build of a target before the last stage: a one-line Containerfile `FROM <its id>`
+ * (in `containerfile`, built in the empty folder `context`) that gives it the plan's labels and
+ * tags. podman turns the labels into LABEL steps of this, the last stage, cached by value.
+ */
+export function podmanLabelArgs(plan: Plan, files: BuildFiles, containerfile: string, context: string): string[] {
+  const args = ['build', '--file', containerfile]
+  for (const ref of plan.references) args.push('--tag', ref)
+  for (const [k, v] of Object.entries(plan.labels)) args.push('--label', `${k}=${v}`)
+  if (plan.build.platforms.length === 1) args.push('--platform', plan.build.platforms[0] as string)
+  args.push('--iidfile', files.iidFile, context)
   return args
 }
 
@@ -138,18 +160,19 @@ export class PodmanCli implements Engine {
     if (manifest) await this.exec(['untag', manifest], { silent: true, allowFailure: true })
     const dockerfile = readOptional(plan.build.file)
     const labelsAreSteps = targetsLastStage(plan.build.target, dockerfile)
-    const argv = podmanBuildArgs(plan, files, manifest)
+    // podman 4.3 commits the labels of a target that is not the last stage after its steps, out of
+    // the cache key: a cached image would keep an earlier build's labels (revision, created). Such
+    // a target is built unlabelled, then labelled by a build of its own (podmanLabelArgs).
+    // (Several platforms build without cache anyway.)
+    const labelAfter = !labelsAreSteps && !manifest
+    const targetIid = `${files.iidFile}.target`
+    const argv = podmanBuildArgs(plan, files, manifest, labelAfter ? { iidFile: targetIid } : undefined)
     let result: RunResult
     try {
       result = await core.group('Build', async () => {
-        const first = await this.exec(argv)
-        if (labelsAreSteps || manifest || (await this.labelsMatch(plan, files))) return first
-        // podman 4.3 commits the labels of a target that is not the last stage after its steps, out
-        // of the cache key: a cached image keeps an earlier build's labels (revision, created).
-        core.info(
-          `podman reused a cached image of target "${plan.build.target}" that has an earlier build's labels: building it again without cache.`
-        )
-        return this.exec([...argv.slice(0, -1), '--no-cache', argv[argv.length - 1] as string])
+        const built = await this.exec(argv)
+        if (labelAfter) await this.label(plan, files, readOptional(targetIid).trim())
+        return built
       })
     } catch (e) {
       if (!(e instanceof CommandError)) throw e
@@ -183,14 +206,12 @@ export class PodmanCli implements Engine {
     }
   }
 
-  /** Whether the image just built carries every label of the plan. */
-  private async labelsMatch(plan: Plan, files: BuildFiles): Promise<boolean> {
-    const r = await this.exec(['image', 'inspect', '--format', '{{json .Labels}}', readOptional(files.iidFile).trim()], {
-      silent: true,
-      allowFailure: true
-    })
-    if (r.exitCode !== 0) return true
-    const have = JSON.parse(r.stdout || 'null') as Record<string, string> | null
-    return Object.entries(plan.labels).every(([k, v]) => have?.[k] === v)
+  /** Labels and tags the image `id` (a target before the last stage) by a build `FROM id`. */
+  private async label(plan: Plan, files: BuildFiles, id: string): Promise<void> {
+    const dir = `${files.iidFile}.label`
+    mkdirSync(path.join(dir, 'context'), { recursive: true, mode: 0o700 })
+    const containerfile = path.join(dir, 'Containerfile')
+    writeFileSync(containerfile, `FROM ${id}\n`)
+    await this.exec(podmanLabelArgs(plan, files, containerfile, path.join(dir, 'context')))
   }
 }
