@@ -22,7 +22,8 @@ const TRANSIENT: [RegExp, string | ((m: RegExpExecArray) => string)][] = [
   [/\b429\b|toomanyrequests|too many requests/i, '429 Too Many Requests'],
   [/\b(5\d\d)\b(?: ([A-Z][A-Za-z ]+[a-z]))?/, m => `${m[1]}${m[2] ? ` ${m[2]}` : ''}`],
   [/connection refused/i, 'connection refused'],
-  [/connection reset|reset by peer|broken pipe/i, 'connection reset'],
+  // docker words a reset mid-upload by where it lands: "use of closed network connection" too.
+  [/connection reset|reset by peer|broken pipe|use of closed network connection/i, 'connection reset'],
   [/tls handshake timeout/i, 'TLS handshake timeout'],
   [/timeout|timed out|deadline exceeded/i, 'timeout'],
   [/unexpected EOF|\bEOF\b/, 'unexpected EOF'],

@@ -10,6 +10,11 @@ describe('classify', () => {
     ['received unexpected HTTP status: 502 Bad Gateway', true, '502 Bad Gateway'],
     ['toomanyrequests: You have reached your pull rate limit', true, '429 Too Many Requests'],
     ['failed to do request: Put "http://r/v2/x/blobs/uploads/1": read: connection reset by peer', true, 'connection reset'],
+    [
+      'failed to copy: failed to do request: Put "http://r/v2/x/blobs/uploads/1": readfrom tcp 1->2: write tcp 1->2: use of closed network connection',
+      true,
+      'connection reset'
+    ],
     ['dial tcp 127.0.0.1:5999: connect: connection refused', true, 'connection refused'],
     ['net/http: TLS handshake timeout', true, 'TLS handshake timeout'],
     ['Get "https://r/v2/": net/http: request canceled (Client.Timeout exceeded)', true, 'timeout'],
