@@ -22,9 +22,11 @@
 //             to the engine (target <= 100 ms): a docker command, seen by a `docker` shim first on
 //             PATH, or an API request of the action itself (its GET /info probe), seen by a proxy
 //             socket given as DOCKER_HOST; the first docker command apart, and a breakdown.
-//   large     >= 200 MB of layers, cache busted per run: (action - raw CLI) / raw CLI (target < 2 %);
-//             both sides run docker through the same shim, which times the build itself, so the
-//             action's own time (everything but its build) is also given apart from build noise.
+//   large     >= 200 MB of layers, cache busted per run, interleaved pairs: the median of the pairs'
+//             (action - raw CLI) over the raw CLI's median (target < 2 %), and the difference of the
+//             medians beside it; both sides run docker through the same shim, which times the
+//             build itself, so the action's own time (everything but its build) is also given
+//             apart from build noise. The disks are synced between runs.
 //
 // Progress goes to stderr, the table to stdout. The action's argv is taken from the `docker` shim
 // (NUL-separated argv, exact whatever the label values hold) and checked against the
@@ -1202,10 +1204,12 @@ async function large(ctx) {
           r = await runRaw(ctx, { workspace, argv: rawArgv, timeoutMs, docker: shim.docker })
           rBuild = buildMs()
         }
-        // Outside the timing: do not let the engine's store grow by 220 MB a run, and let the
-        // engine delete that content before the next run (else the second run of a pair pays it).
+        // Outside the timing: do not let the engine's store grow by 220 MB a run, let the engine
+        // delete that content, and write the last run's data to disk (the registry's and the
+        // engine's), before the next run (else the next run pays for it).
         await removeImages(ctx, await localImages(ctx, repo))
         await sleep(LARGE_SETTLE_MS)
+        await run('sync', [], { timeoutMs: 120_000 })
       }
       const { aSteps, rSteps, head } = pairHead(a, r, actionFirst)
       const pair = {
@@ -1256,6 +1260,8 @@ async function large(ctx) {
     notes.push(
       `large: the raw builds alone spread over ${round(spread * 100, 1)} % of their median (machine load): the direct (action - raw) figure is within that noise; "action's own time" is the steadier one`
     )
+  const pairedDiff = median(pairs.map(p => p.actionMs - p.rawMs))
+  const pairedPct = (pairedDiff / rawMedian) * 100
   return {
     repo,
     argv: argv.map(x => x.replace(ctx.reg.password, '***')),
@@ -1271,13 +1277,16 @@ async function large(ctx) {
     actionMedianMs: round(actionMedian),
     rawMedianMs: round(rawMedian),
     diffMs: round(actionMedian - rawMedian),
-    pairedDiffMedianMs: round(median(pairs.map(p => p.actionMs - p.rawMs))),
+    pairedDiffMedianMs: round(pairedDiff),
+    // Interleaved A/B pairs: the median of each pair's difference is the direct figure; the
+    // difference of the two medians is kept beside it (it takes each side's noise whole).
+    pairedPct: round(pairedPct, 2),
     overheadPct: round(pct, 2),
     buildRatio: round(buildRatio, 3),
     ownMs: round(ownMs),
     ownPct: round(ownPct, 2),
     target: TARGETS.largeOverheadPct,
-    pass: pct < TARGETS.largeOverheadPct,
+    pass: pairedPct < TARGETS.largeOverheadPct,
     ownPass: ownPct < TARGETS.largeOverheadPct,
     loadavg: loadavg(),
     notes
@@ -1363,7 +1372,8 @@ function figures(results) {
       l.layerBytes >= TARGETS.largeLayerBytes
     )
     add('large', 'action / raw CLI, medians', `${ms(l.actionMedianMs)} / ${ms(l.rawMedianMs)}`, '', null)
-    add('large', '(action - raw) / raw, medians', `${l.overheadPct} %`, `< ${l.target} %`, l.pass)
+    add('large', '(action - raw) / raw: median of the pairs', `${l.pairedPct} %`, `< ${l.target} %`, l.pass)
+    add('large', '(action - raw) / raw: difference of medians', `${l.overheadPct} %`, '', null)
     add('large', 'same build argv: action / raw build time', String(l.buildRatio), '', null)
     add('large', "action's own time (outside build) - raw's", `${ms(l.ownMs)} (${l.ownPct} %)`, `< ${l.target} %`, l.ownPass)
     add(
