@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install and start everything the end-to-end tests need on this machine.
 #
-#   sudo scripts/e2e-env.sh [--podman] [--remote-engine]
+#   sudo scripts/e2e-env.sh [--podman] [--remote-engine] [--classic-engine]
 #
 # Idempotent: a second run starts nothing that already answers and rewrites nothing that
 # is already right. Needs root, apt-get (Debian 12 bookworm) and the docker CLI on PATH.
@@ -20,6 +20,9 @@
 #     registries.conf (127.0.0.1:5000/5001 insecure = plain http), named in the env file, with
 #     e2e/busybox:latest copied from the Docker engine into that storage
 #   - --remote-engine: a second dockerd on tcp://127.0.0.1:2376 with its own bridge
+#   - --classic-engine: another dockerd on the classic image store (what GitHub-hosted runners
+#     have), on unix:///var/run/docker-e2e-classic.sock with its own bridge: `npm run bench`
+#     measures the fresh-runner rebuild there too
 #
 # Environment: E2E_STATE_DIR (default /var/tmp/docker-ship-e2e), E2E_PREFIX (default
 # /opt/docker-ship-e2e).
@@ -46,6 +49,16 @@ REMOTE_BRIDGE=e2ebr0
 REMOTE_BRIDGE_CIDR=10.213.0.1/24
 REMOTE_LOG=$STATE_DIR/dockerd-remote.log
 
+# engine on the classic image store (--classic-engine)
+CLASSIC_SOCK=/var/run/docker-e2e-classic.sock
+CLASSIC_HOST=unix://$CLASSIC_SOCK
+CLASSIC_PIDFILE=/var/run/docker-e2e-classic.pid
+CLASSIC_DATA_ROOT=/var/lib/docker-e2e-classic
+CLASSIC_EXEC_ROOT=/var/run/docker-e2e-classic
+CLASSIC_BRIDGE=e2ebr1
+CLASSIC_BRIDGE_CIDR=10.214.0.1/24
+CLASSIC_LOG=$STATE_DIR/dockerd-classic.log
+
 # podman (--podman): files passed to jobs as CONTAINERS_STORAGE_CONF / CONTAINERS_REGISTRIES_CONF
 PODMAN_DIR=$STATE_DIR/podman
 PODMAN_GRAPHROOT=/var/lib/docker-ship-e2e-podman
@@ -54,6 +67,7 @@ PODMAN_RUNROOT=/run/docker-ship-e2e-podman
 WAIT_SECONDS=60
 WITH_PODMAN=0
 WITH_REMOTE=0
+WITH_CLASSIC=0
 
 log() { printf '[e2e-env] %s\n' "$*" >&2; }
 die() {
@@ -68,6 +82,7 @@ for arg in "$@"; do
   case $arg in
     --podman) WITH_PODMAN=1 ;;
     --remote-engine) WITH_REMOTE=1 ;;
+    --classic-engine) WITH_CLASSIC=1 ;;
     -h | --help) usage; exit 0 ;;
     *) die "unknown argument: $arg (see --help)" ;;
   esac
@@ -434,6 +449,41 @@ ensure_remote_base_image() {
   check_build -H "$REMOTE_TCP"
 }
 
+# ---------------------------------------------------------------- classic-store engine
+
+ensure_classic_engine() {
+  if engine_answers -H "$CLASSIC_HOST"; then
+    return 0
+  fi
+  ensure_pkgs containerd runc tini iptables iproute2
+  fetch_docker_debs
+  if ! ip link show "$CLASSIC_BRIDGE" >/dev/null 2>&1; then
+    ip link add "$CLASSIC_BRIDGE" type bridge
+  fi
+  if ! ip -4 addr show dev "$CLASSIC_BRIDGE" | grep -q "inet ${CLASSIC_BRIDGE_CIDR%/*}/"; then
+    ip addr add "$CLASSIC_BRIDGE_CIDR" dev "$CLASSIC_BRIDGE"
+  fi
+  ip link set "$CLASSIC_BRIDGE" up
+  write_if_changed "$STATE_DIR/daemon-classic.json" '{ "features": { "containerd-snapshotter": false } }'
+  mkdir -p "$CLASSIC_DATA_ROOT" "$CLASSIC_EXEC_ROOT"
+  log "starting a classic-store dockerd on $CLASSIC_HOST (log: $CLASSIC_LOG)"
+  launch_dockerd "$CLASSIC_LOG" "$CLASSIC_PIDFILE" \
+    --config-file "$STATE_DIR/daemon-classic.json" \
+    -H "$CLASSIC_HOST" \
+    --data-root "$CLASSIC_DATA_ROOT" --exec-root "$CLASSIC_EXEC_ROOT" \
+    --bridge "$CLASSIC_BRIDGE" --iptables=false \
+    --containerd-namespace e2e-classic --containerd-plugins-namespace e2e-classic-plugins
+  wait_engine "$LAUNCHED_PID" "$CLASSIC_LOG" -H "$CLASSIC_HOST"
+}
+
+ensure_classic_base_image() {
+  base_image_exists -H "$CLASSIC_HOST" && return 0
+  log "loading $BASE_IMAGE into the classic-store engine"
+  docker save "$BASE_IMAGE" | docker -H "$CLASSIC_HOST" load >/dev/null ||
+    die "could not load $BASE_IMAGE into $CLASSIC_HOST"
+  check_build -H "$CLASSIC_HOST"
+}
+
 # ---------------------------------------------------------------- podman
 
 # podman with the e2e configuration (what the tests put in the step's env).
@@ -500,6 +550,11 @@ if ((WITH_REMOTE)); then
   ensure_remote_base_image
 fi
 
+if ((WITH_CLASSIC)); then
+  ensure_classic_engine
+  ensure_classic_base_image
+fi
+
 ENV_CONTENT="E2E_REGISTRY=127.0.0.1:5000
 E2E_REGISTRY_USER=ci-user
 E2E_REGISTRY_PASSWORD=$REG1_PASSWORD
@@ -522,6 +577,15 @@ elif [[ -f $ENV_FILE ]] && grep -q '^E2E_REMOTE_DOCKER_HOST=' "$ENV_FILE" && eng
   # keep the remote engine of an earlier --remote-engine run in the env file
   ENV_CONTENT+="
 $(grep -E '^E2E_REMOTE_(DOCKER_HOST|DOCKERD_LOG)=' "$ENV_FILE")"
+fi
+if ((WITH_CLASSIC)); then
+  ENV_CONTENT+="
+E2E_CLASSIC_DOCKER_HOST=$CLASSIC_HOST
+E2E_CLASSIC_DOCKERD_LOG=$CLASSIC_LOG"
+elif [[ -f $ENV_FILE ]] && grep -q '^E2E_CLASSIC_DOCKER_HOST=' "$ENV_FILE" && engine_answers -H "$CLASSIC_HOST"; then
+  # keep the classic-store engine of an earlier --classic-engine run in the env file
+  ENV_CONTENT+="
+$(grep -E '^E2E_CLASSIC_(DOCKER_HOST|DOCKERD_LOG)=' "$ENV_FILE")"
 fi
 if ((WITH_PODMAN)); then
   ENV_CONTENT+="
@@ -548,4 +612,5 @@ cat >&2 <<EOF
 EOF
 ((WITH_PODMAN)) && echo "  podman:     $(podman --version), storage $PODMAN_DIR/storage.conf (vfs), registries $PODMAN_DIR/registries.conf" >&2
 ((WITH_REMOTE)) && echo "  remote:     $REMOTE_TCP (bridge $REMOTE_BRIDGE, log $REMOTE_LOG)" >&2
+((WITH_CLASSIC)) && echo "  classic:    $CLASSIC_HOST, classic image store (bridge $CLASSIC_BRIDGE, log $CLASSIC_LOG)" >&2
 echo "  env file:   $ENV_FILE" >&2
