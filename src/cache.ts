@@ -51,6 +51,9 @@ export interface CacheRequest {
   to: string[]
 }
 
+/** BuildKit logs a missing cache source as an ERROR line: say beforehand that it is harmless. */
+const FIRST_BUILD = '; on the first build BuildKit reports the cache "not found", which is expected'
+
 export function planCache(req: CacheRequest, plan: Plan, builder: Builder): CachePlan {
   if (req.from.length > 0 || req.to.length > 0) {
     return {
@@ -72,7 +75,7 @@ export function planCache(req: CacheRequest, plan: Plan, builder: Builder): Cach
       // fault, quota) must not fail a build whose image was pushed: ignore-error (BuildKit >= 0.11).
       to: plan.push ? [`type=registry,ref=${ref},mode=max,ignore-error=true`] : [],
       inlineArg: false,
-      note: `cache: registry cache in ${ref}${plan.push ? '' : ' (read only: this run does not push)'}; on the first build BuildKit reports it "not found", which is expected`
+      note: `cache: registry cache in ${ref}${plan.push ? '' : ' (read only: this run does not push)'}${FIRST_BUILD}`
     }
   }
   const fallback = wantsRegistry ? ` (cache: registry asked, but the ${builder.driver ?? builder.engine} builder cannot export cache)` : ''
@@ -92,7 +95,7 @@ export function planCache(req: CacheRequest, plan: Plan, builder: Builder): Cach
       from: sources,
       to: [],
       inlineArg: plan.push,
-      note: `cache: inline, from ${sources.join(', ')}${fallback}`
+      note: `cache: inline, from ${sources.join(', ')}${fallback}${FIRST_BUILD}`
     }
   }
   return {
@@ -100,6 +103,6 @@ export function planCache(req: CacheRequest, plan: Plan, builder: Builder): Cach
     from: sources.map(s => `type=registry,ref=${s}`),
     to: plan.push ? ['type=inline'] : [],
     inlineArg: false,
-    note: `cache: inline, from ${sources.join(', ')}${fallback}`
+    note: `cache: inline, from ${sources.join(', ')}${fallback}${FIRST_BUILD}`
   }
 }

@@ -91,6 +91,12 @@ describe('planCache', () => {
     expect(planCache(req, plan, builder)).toMatchObject({ kind, from, to, inlineArg })
   })
 
+  it('says beforehand that a cache not found on the first build is expected, for registry and inline cache', () => {
+    for (const builder of [containerd, classicStore, classicEngine]) {
+      expect(planCache(auto, push, builder).note).toMatch(/on the first build BuildKit reports the cache "not found", which is expected$/)
+    }
+  })
+
   it('says why registry cache could not be used when it was asked for', () => {
     expect(planCache({ mode: 'registry', from: [], to: [] }, push, classicStore).note).toMatch(
       /registry asked, but the docker builder cannot export cache/
