@@ -414,74 +414,51 @@ check_build() { # docker-args...
   rm -rf "$tmp"
 }
 
-# ---------------------------------------------------------------- remote engine
+# ---------------------------------------------------------------- more engines
+
+# A dockerd of its own beside the main one (its bridge, roots, containerd namespace), from the
+# same binaries; nothing is done when ADDRESS already answers.
+ensure_extra_engine() { # name address bridge cidr daemon-json log pidfile data-root exec-root -H-args...
+  local name=$1 address=$2 bridge=$3 cidr=$4 json=$5 logf=$6 pidfile=$7 data_root=$8 exec_root=$9
+  shift 9
+  engine_answers -H "$address" && return 0
+  ensure_pkgs containerd runc tini iptables iproute2
+  fetch_docker_debs
+  if ! ip link show "$bridge" >/dev/null 2>&1; then
+    ip link add "$bridge" type bridge
+  fi
+  if ! ip -4 addr show dev "$bridge" | grep -q "inet ${cidr%/*}/"; then
+    ip addr add "$cidr" dev "$bridge"
+  fi
+  ip link set "$bridge" up
+  write_if_changed "$STATE_DIR/daemon-$name.json" "$json"
+  mkdir -p "$data_root" "$exec_root"
+  log "starting the $name dockerd on $address (log: $logf)"
+  launch_dockerd "$logf" "$pidfile" --config-file "$STATE_DIR/daemon-$name.json" "$@" \
+    --data-root "$data_root" --exec-root "$exec_root" --bridge "$bridge" --iptables=false \
+    --containerd-namespace "e2e-$name" --containerd-plugins-namespace "e2e-$name-plugins"
+  wait_engine "$LAUNCHED_PID" "$logf" -H "$address"
+}
+
+# The base image copied into the engine at ADDRESS, and a RUN step built there.
+ensure_extra_base_image() { # name address
+  base_image_exists -H "$2" && return 0
+  log "loading $BASE_IMAGE into the $1 engine"
+  docker save "$BASE_IMAGE" | docker -H "$2" load >/dev/null || die "could not load $BASE_IMAGE into $2"
+  check_build -H "$2"
+}
 
 ensure_remote_engine() {
-  if engine_answers -H "$REMOTE_TCP"; then
-    return 0
-  fi
-  ensure_pkgs containerd runc tini iptables iproute2
-  fetch_docker_debs
-  if ! ip link show "$REMOTE_BRIDGE" >/dev/null 2>&1; then
-    ip link add "$REMOTE_BRIDGE" type bridge
-  fi
-  if ! ip -4 addr show dev "$REMOTE_BRIDGE" | grep -q "inet ${REMOTE_BRIDGE_CIDR%/*}/"; then
-    ip addr add "$REMOTE_BRIDGE_CIDR" dev "$REMOTE_BRIDGE"
-  fi
-  ip link set "$REMOTE_BRIDGE" up
-  write_if_changed "$STATE_DIR/daemon-remote.json" "$DAEMON_JSON"
-  mkdir -p "$REMOTE_DATA_ROOT" "$REMOTE_EXEC_ROOT"
-  log "starting remote dockerd on $REMOTE_TCP (log: $REMOTE_LOG)"
-  launch_dockerd "$REMOTE_LOG" "$REMOTE_PIDFILE" \
-    --config-file "$STATE_DIR/daemon-remote.json" \
-    -H "unix://$REMOTE_SOCK" -H "$REMOTE_TCP" --tls=false \
-    --data-root "$REMOTE_DATA_ROOT" --exec-root "$REMOTE_EXEC_ROOT" \
-    --bridge "$REMOTE_BRIDGE" --iptables=false \
-    --containerd-namespace e2e-remote --containerd-plugins-namespace e2e-remote-plugins
-  wait_engine "$LAUNCHED_PID" "$REMOTE_LOG" -H "$REMOTE_TCP"
+  ensure_extra_engine remote "$REMOTE_TCP" "$REMOTE_BRIDGE" "$REMOTE_BRIDGE_CIDR" "$DAEMON_JSON" "$REMOTE_LOG" \
+    "$REMOTE_PIDFILE" "$REMOTE_DATA_ROOT" "$REMOTE_EXEC_ROOT" -H "unix://$REMOTE_SOCK" -H "$REMOTE_TCP" --tls=false
+  ensure_extra_base_image remote "$REMOTE_TCP"
 }
-
-ensure_remote_base_image() {
-  base_image_exists -H "$REMOTE_TCP" && return 0
-  log "loading $BASE_IMAGE into the remote engine"
-  docker save "$BASE_IMAGE" | docker -H "$REMOTE_TCP" load >/dev/null ||
-    die "could not load $BASE_IMAGE into $REMOTE_TCP"
-  check_build -H "$REMOTE_TCP"
-}
-
-# ---------------------------------------------------------------- classic-store engine
 
 ensure_classic_engine() {
-  if engine_answers -H "$CLASSIC_HOST"; then
-    return 0
-  fi
-  ensure_pkgs containerd runc tini iptables iproute2
-  fetch_docker_debs
-  if ! ip link show "$CLASSIC_BRIDGE" >/dev/null 2>&1; then
-    ip link add "$CLASSIC_BRIDGE" type bridge
-  fi
-  if ! ip -4 addr show dev "$CLASSIC_BRIDGE" | grep -q "inet ${CLASSIC_BRIDGE_CIDR%/*}/"; then
-    ip addr add "$CLASSIC_BRIDGE_CIDR" dev "$CLASSIC_BRIDGE"
-  fi
-  ip link set "$CLASSIC_BRIDGE" up
-  write_if_changed "$STATE_DIR/daemon-classic.json" '{ "features": { "containerd-snapshotter": false } }'
-  mkdir -p "$CLASSIC_DATA_ROOT" "$CLASSIC_EXEC_ROOT"
-  log "starting a classic-store dockerd on $CLASSIC_HOST (log: $CLASSIC_LOG)"
-  launch_dockerd "$CLASSIC_LOG" "$CLASSIC_PIDFILE" \
-    --config-file "$STATE_DIR/daemon-classic.json" \
-    -H "$CLASSIC_HOST" \
-    --data-root "$CLASSIC_DATA_ROOT" --exec-root "$CLASSIC_EXEC_ROOT" \
-    --bridge "$CLASSIC_BRIDGE" --iptables=false \
-    --containerd-namespace e2e-classic --containerd-plugins-namespace e2e-classic-plugins
-  wait_engine "$LAUNCHED_PID" "$CLASSIC_LOG" -H "$CLASSIC_HOST"
-}
-
-ensure_classic_base_image() {
-  base_image_exists -H "$CLASSIC_HOST" && return 0
-  log "loading $BASE_IMAGE into the classic-store engine"
-  docker save "$BASE_IMAGE" | docker -H "$CLASSIC_HOST" load >/dev/null ||
-    die "could not load $BASE_IMAGE into $CLASSIC_HOST"
-  check_build -H "$CLASSIC_HOST"
+  ensure_extra_engine classic "$CLASSIC_HOST" "$CLASSIC_BRIDGE" "$CLASSIC_BRIDGE_CIDR" \
+    '{ "features": { "containerd-snapshotter": false } }' "$CLASSIC_LOG" \
+    "$CLASSIC_PIDFILE" "$CLASSIC_DATA_ROOT" "$CLASSIC_EXEC_ROOT" -H "$CLASSIC_HOST"
+  ensure_extra_base_image classic "$CLASSIC_HOST"
 }
 
 # ---------------------------------------------------------------- podman
@@ -547,12 +524,9 @@ fi
 
 if ((WITH_REMOTE)); then
   ensure_remote_engine
-  ensure_remote_base_image
 fi
-
 if ((WITH_CLASSIC)); then
   ensure_classic_engine
-  ensure_classic_base_image
 fi
 
 ENV_CONTENT="E2E_REGISTRY=127.0.0.1:5000
