@@ -543,33 +543,23 @@ E2E_REGISTRY2_PASSWORD=$REG2_PASSWORD
 E2E_REGISTRY2_LOG=$REG2_LOG
 E2E_BASE_IMAGE=$BASE_IMAGE
 E2E_DOCKERD_LOG=$DOCKERD_LOG"
-if ((WITH_REMOTE)); then
-  ENV_CONTENT+="
-E2E_REMOTE_DOCKER_HOST=$REMOTE_TCP
-E2E_REMOTE_DOCKERD_LOG=$REMOTE_LOG"
-elif [[ -f $ENV_FILE ]] && grep -q '^E2E_REMOTE_DOCKER_HOST=' "$ENV_FILE" && engine_answers -H "$REMOTE_TCP"; then
-  # keep the remote engine of an earlier --remote-engine run in the env file
-  ENV_CONTENT+="
-$(grep -E '^E2E_REMOTE_(DOCKER_HOST|DOCKERD_LOG)=' "$ENV_FILE")"
-fi
-if ((WITH_CLASSIC)); then
-  ENV_CONTENT+="
-E2E_CLASSIC_DOCKER_HOST=$CLASSIC_HOST
-E2E_CLASSIC_DOCKERD_LOG=$CLASSIC_LOG"
-elif [[ -f $ENV_FILE ]] && grep -q '^E2E_CLASSIC_DOCKER_HOST=' "$ENV_FILE" && engine_answers -H "$CLASSIC_HOST"; then
-  # keep the classic-store engine of an earlier --classic-engine run in the env file
-  ENV_CONTENT+="
-$(grep -E '^E2E_CLASSIC_(DOCKER_HOST|DOCKERD_LOG)=' "$ENV_FILE")"
-fi
-if ((WITH_PODMAN)); then
-  ENV_CONTENT+="
-E2E_PODMAN_STORAGE_CONF=$PODMAN_DIR/storage.conf
-E2E_PODMAN_REGISTRIES_CONF=$PODMAN_DIR/registries.conf"
-elif [[ -f $ENV_FILE ]] && grep -q '^E2E_PODMAN_STORAGE_CONF=' "$ENV_FILE" && command -v podman >/dev/null; then
-  # keep the podman configuration of an earlier --podman run in the env file
-  ENV_CONTENT+="
-$(grep -E '^E2E_PODMAN_(STORAGE|REGISTRIES)_CONF=' "$ENV_FILE")"
-fi
+# The env-file lines of an optional part: this run's when it was asked for, else an earlier run's
+# (read back from the env file) while the part still works.
+optional_env() { # asked key-prefix lines check-command...
+  local asked=$1 prefix=$2 lines=$3
+  shift 3
+  if ((asked)); then
+    ENV_CONTENT+=$'\n'"$lines"
+  elif [[ -f $ENV_FILE ]] && grep -q "^$prefix" "$ENV_FILE" && "$@" >/dev/null 2>&1; then
+    ENV_CONTENT+=$'\n'"$(grep "^$prefix" "$ENV_FILE")"
+  fi
+}
+optional_env "$WITH_REMOTE" E2E_REMOTE_ "E2E_REMOTE_DOCKER_HOST=$REMOTE_TCP
+E2E_REMOTE_DOCKERD_LOG=$REMOTE_LOG" engine_answers -H "$REMOTE_TCP"
+optional_env "$WITH_CLASSIC" E2E_CLASSIC_ "E2E_CLASSIC_DOCKER_HOST=$CLASSIC_HOST
+E2E_CLASSIC_DOCKERD_LOG=$CLASSIC_LOG" engine_answers -H "$CLASSIC_HOST"
+optional_env "$WITH_PODMAN" E2E_PODMAN_ "E2E_PODMAN_STORAGE_CONF=$PODMAN_DIR/storage.conf
+E2E_PODMAN_REGISTRIES_CONF=$PODMAN_DIR/registries.conf" command -v podman
 write_if_changed "$ENV_FILE" "$ENV_CONTENT" 600
 
 server=$(docker version --format '{{.Server.Version}} (API {{.Server.APIVersion}}), client {{.Client.Version}}' 2>/dev/null || echo '?')

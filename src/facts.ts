@@ -28,7 +28,6 @@ export function loggedInRegistries(configDir: string): string[] {
   }
 }
 
-/** The runner's own docker config folder (what an earlier login step wrote). */
 async function gitTags(workspace: string): Promise<string[]> {
   const r = await run('git', ['tag', '--list'], { cwd: workspace, silent: true, allowFailure: true })
   return r.exitCode === 0 ? r.stdout.split('\n').filter(Boolean) : []

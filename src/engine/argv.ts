@@ -57,7 +57,3 @@ export function dockerPushArgs(reference: string): string[] {
 export function loginArgs(registry: string, username: string): string[] {
   return ['login', '--username', username, '--password-stdin', registry]
 }
-
-export function logoutArgs(registry: string): string[] {
-  return ['logout', registry]
-}

@@ -15,7 +15,7 @@ import {
 } from './engine.js'
 import type { Plan } from '../plan.js'
 import { RetriesExhausted, type RetryHooks, type RetryPolicy, withRetries } from '../retry.js'
-import { type BuildFiles, buildxBuildArgs, dockerBuildArgs, dockerPushArgs, loginArgs, logoutArgs } from './argv.js'
+import { type BuildFiles, buildxBuildArgs, dockerBuildArgs, dockerPushArgs, loginArgs } from './argv.js'
 
 /** The docker CLI bound to this run's config folder: every call goes through `run`. */
 export class DockerCli implements Engine {
@@ -49,10 +49,6 @@ export class DockerCli implements Engine {
         `Login to ${registry} as ${username} failed${tries}: ${causeOf(e)}. Check the "username" and "password" inputs (a token needs read & write rights).`
       )
     }
-  }
-
-  async logout(registry: string): Promise<void> {
-    await this.exec(logoutArgs(registry), { silent: true })
   }
 
   async build(plan: Plan, files: BuildFiles, cache: CachePlan): Promise<BuildOutcome> {

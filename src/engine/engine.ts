@@ -73,11 +73,10 @@ export function causeOf(e: unknown): string {
   return errorText(last).replace(/^(ERROR:\s*|Error response from daemon:\s*)/, '') || (last instanceof Error ? last.message : String(last))
 }
 
-/** What every engine does for the action: log in and out, build (and push) one plan. */
+/** What every engine does for the action: log in, build (and push) one plan. Logout: post.ts. */
 export interface Engine {
   readonly name: EngineName
   login(registry: string, username: string, password: string): Promise<number>
-  logout(registry: string): Promise<void>
   build(plan: Plan, files: BuildFiles, cache: CachePlan): Promise<BuildOutcome>
 }
 

@@ -147,10 +147,6 @@ export class PodmanCli implements Engine {
     }
   }
 
-  async logout(registry: string): Promise<void> {
-    await this.exec(['logout', registry], { silent: true })
-  }
-
   /** The cache plan is BuildKit's and not taken: main says once when cache was asked for. */
   async build(plan: Plan, files: BuildFiles): Promise<BuildOutcome> {
     const multi = plan.build.platforms.length > 1

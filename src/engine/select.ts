@@ -7,10 +7,6 @@ import { lastErrorLine } from './engine.js'
 import { type ProbeAnswer, startBuildxProbe } from '../early-probe.js'
 import { childEnv } from '../runner.js'
 
-export interface Probe {
-  builder: Builder
-}
-
 /** A probe command's result; a program that is not installed answers like a failed one. */
 async function probe(command: string, args: string[], env: Record<string, string>): Promise<RunResult> {
   try {
