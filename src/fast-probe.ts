@@ -121,6 +121,14 @@ function pluginDirs(dockerConfig: string, config: string | undefined): string[] 
   ]
 }
 
+/** The buildx plugin the docker CLI would run with this config folder, or undefined. */
+export function findBuildxPlugin(dockerConfig: string): string | undefined {
+  const config = readOptional(path.join(dockerConfig, 'config.json'))
+  return pluginDirs(dockerConfig, config)
+    .map(d => path.join(d, 'docker-buildx'))
+    .find(isExecutable)
+}
+
 function isExecutable(file: string): boolean {
   try {
     if (!statSync(file).isFile()) return false

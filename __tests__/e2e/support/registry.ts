@@ -300,6 +300,12 @@ export interface E2EEnv {
   /** tcp://127.0.0.1:2376 when the script ran with --remote-engine. */
   remoteDockerHost?: string
   remoteDockerdLog?: string
+  /** The buildx plugin binary the docker CLI runs here (layout tests place copies of it). */
+  buildxPlugin?: string
+  /** bookworm's dockerd 20.10 on the classic image store, and its docker CLI 20.10 (--classic-engine). */
+  classic?: { dockerHost: string; cli: string; dockerdLog?: string }
+  /** An index of linux/amd64 + linux/arm64 busybox images in registry 1 (--qemu). */
+  baseIndex?: string
   /** storage.conf (vfs) and registries.conf (insecure 127.0.0.1) when the script ran with --podman. */
   podman?: { storageConf: string; registriesConf: string }
   /** Every KEY=value of the file. */
@@ -356,6 +362,11 @@ export function readE2EEnv(): E2EEnv {
     ...(raw.E2E_DOCKERD_LOG ? { dockerdLog: raw.E2E_DOCKERD_LOG } : {}),
     ...(raw.E2E_REMOTE_DOCKER_HOST ? { remoteDockerHost: raw.E2E_REMOTE_DOCKER_HOST } : {}),
     ...(raw.E2E_REMOTE_DOCKERD_LOG ? { remoteDockerdLog: raw.E2E_REMOTE_DOCKERD_LOG } : {}),
+    ...(raw.E2E_BUILDX_PLUGIN ? { buildxPlugin: raw.E2E_BUILDX_PLUGIN } : {}),
+    ...(raw.E2E_CLASSIC_DOCKER_HOST && raw.E2E_CLASSIC_DOCKER_CLI
+      ? { classic: { dockerHost: raw.E2E_CLASSIC_DOCKER_HOST, cli: raw.E2E_CLASSIC_DOCKER_CLI, dockerdLog: raw.E2E_CLASSIC_DOCKERD_LOG } }
+      : {}),
+    ...(raw.E2E_BASE_INDEX ? { baseIndex: raw.E2E_BASE_INDEX } : {}),
     ...(raw.E2E_PODMAN_STORAGE_CONF && raw.E2E_PODMAN_REGISTRIES_CONF
       ? { podman: { storageConf: raw.E2E_PODMAN_STORAGE_CONF, registriesConf: raw.E2E_PODMAN_REGISTRIES_CONF } }
       : {}),
@@ -380,6 +391,12 @@ export function podmanStepEnv(env: E2EEnv): Record<string, string> {
 export function remoteDockerHost(env: E2EEnv): string {
   if (!env.remoteDockerHost) throw new Error(`${env.file} has no E2E_REMOTE_DOCKER_HOST: rerun \`bash scripts/e2e-env.sh --remote-engine\``)
   return env.remoteDockerHost
+}
+
+/** A part of the e2e environment that a run of scripts/e2e-env.sh with FLAG adds. */
+export function requirePart<T>(env: E2EEnv, value: T | undefined, key: string, flag: string): T {
+  if (value === undefined) throw new Error(`${env.file} has no ${key}: rerun \`bash scripts/e2e-env.sh ${flag}\``)
+  return value
 }
 
 /** A client for registry 1 (default) or 2 of the e2e environment. */
