@@ -18,9 +18,20 @@ const PERMANENT: [RegExp, string][] = [
   [/name[ _]invalid|invalid reference format/i, 'invalid name']
 ]
 
+/** The 5xx reason phrases a registry sends, by how docker prints them. */
+const SERVER_ERRORS: Record<string, string> = {
+  'internal server error': '500 Internal Server Error',
+  'bad gateway': '502 Bad Gateway',
+  'service unavailable': '503 Service Unavailable',
+  'gateway timeout': '504 Gateway Timeout',
+  'gateway time-out': '504 Gateway Timeout'
+}
+
 const TRANSIENT: [RegExp, string | ((m: RegExpExecArray) => string)][] = [
   [/\b429\b|toomanyrequests|too many requests/i, '429 Too Many Requests'],
   [/\b(5\d\d)\b(?: ([A-Z][A-Za-z ]+[a-z]))?/, m => `${m[1]}${m[2] ? ` ${m[2]}` : ''}`],
+  // Docker 28 (containerd's pusher) names the status without its code: "error from registry: Bad Gateway".
+  [/\b(Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out)\b/i, m => SERVER_ERRORS[m[1].toLowerCase()] ?? m[1]],
   [/connection refused/i, 'connection refused'],
   // docker words a reset mid-upload by where it lands: "use of closed network connection" too.
   [/connection reset|reset by peer|broken pipe|use of closed network connection/i, 'connection reset'],

@@ -1,11 +1,12 @@
 // Self-test of support/fault-proxy.ts against the real registry and the real engine, and a record
-// of what `docker login`, `docker push` (dockerd 26, containerd image store) and
+// of what `docker login`, `docker push` (dockerd 28.5, containerd image store) and
 // `docker buildx build --push` do by themselves when the registry fails: the action's own retries
 // are built on top of this.
 //
 // Observed (and asserted below):
-//   - docker push: no retry of its own on 5xx or on a connection reset; 408/429 and 401 are
-//     retried at once by containerd's resolver, 6 attempts in all, Retry-After ignored.
+//   - docker push: a manifest PUT that answers 5xx is tried once more, a blob upload whose start
+//     fails is begun again, a connection reset is not retried; 408/429 and 401 are retried at once by containerd's
+//     resolver, 6 attempts in all, Retry-After ignored.
 //   - buildx --push: BuildKit retries 5xx and resets 3 times (after 1 s, 2 s, 4 s), logging
 //     "retrying in 1s"; 429 as docker push.
 //   - docker login: one try; the daemon's message carries the status.
@@ -17,6 +18,7 @@ import * as path from 'node:path'
 import { FaultProxy, classify, type RecordedRequest } from './support/fault-proxy.js'
 import { readE2EEnv, registryClient } from './support/registry.js'
 import { uniqueRepo } from './support/workspace.js'
+import { shareUserPlugins } from './support/runner.js'
 
 const env = readE2EEnv()
 const registry = registryClient(env, 1)
@@ -67,6 +69,7 @@ function tempDir(prefix: string): string {
 /** A fresh DOCKER_CONFIG logged in to the proxy. */
 async function loggedIn(): Promise<string> {
   const config = tempDir('fp-docker-config-')
+  shareUserPlugins(config)
   const r = await docker(['login', proxy.host, '-u', env.registry.user, '--password-stdin'], config, env.registry.password)
   expect(succeeded(r).stdout).toBe('Login Succeeded\n')
   return config
@@ -187,7 +190,7 @@ describe('docker and buildx through the FaultProxy', () => {
     expect(proxy.count('blob-head')).toBeGreaterThan(0)
   })
 
-  it('a 503 on manifest PUT (times: 2) fails docker push, which never retries a manifest itself', async () => {
+  it('a 503 on manifest PUT (times: 2) fails docker push, which tries a manifest at most twice itself', async () => {
     const config = await loggedIn()
     const repo = uniqueRepo('fp-m503')
     const ref = await build(repo)
@@ -199,16 +202,13 @@ describe('docker and buildx through the FaultProxy', () => {
       const r = await docker(['push', ref], config)
       if (r.code === 0) break
       expect(r.code).toBe(1)
-      expect(r.stderr).toMatch(
-        new RegExp(
-          `^failed commit on ref "manifest-sha256:[0-9a-f]{64}": unexpected status from PUT request to ` +
-            `http://${proxy.host}/v2/${repo}/manifests/v1: 503 Service Unavailable\\n$`
-        )
-      )
+      // dockerd 28 prints the registry's reason phrase alone (dockerd 26 printed the whole request)
+      expect(r.stderr).toBe('error from registry: Service Unavailable\n')
       failures.push({ faulted: proxy.count('manifest-put', { faulted: true }), attempts: maxManifestAttempts(proxy.requests) })
     }
     expect(failures.length).toBeGreaterThanOrEqual(1)
-    expect(failures.every(f => f.attempts === 1)).toBe(true)
+    // dockerd 28 PUTs a failed manifest once more itself (dockerd 26 never did)
+    expect(failures.every(f => f.attempts >= 1 && f.attempts <= 2)).toBe(true)
     expect(failures.reduce((n, f) => n + f.faulted, 0)).toBe(2)
     expect(proxy.count('manifest-put', { faulted: true })).toBe(0)
     expect(await registry.tags(repo)).toEqual(['v1'])
@@ -223,12 +223,16 @@ describe('docker and buildx through the FaultProxy', () => {
     expect(r.stderr).toMatch(
       /^#\d+ [\d.]+ error: failed commit on ref "manifest-sha256:[0-9a-f]{64}": unexpected status .*: 503 Service Unavailable$/m
     )
-    expect(r.stderr).toMatch(/^#\d+ [\d.]+ retrying in 1s$[^]*^#\d+ [\d.]+ retrying in 2s$/m)
+    expect(r.stderr).toMatch(/^#\d+ [\d.]+ retrying in 1s$/m)
+    // BuildKit PUTs the image and the attestation manifests side by side: both 503s may fall in
+    // its first try (one "retrying in 1s") or one each in two (then "retrying in 2s" too).
     const puts = proxy.requests.filter(q => q.kind === 'manifest-put')
-    expect(puts.slice(0, 3).map(q => q.status)).toEqual([503, 503, 201])
-    expect(puts[2]!.path).toBe(puts[0]!.path)
-    expect(puts[1]!.at - puts[0]!.at).toBeGreaterThanOrEqual(900)
-    expect(puts[2]!.at - puts[1]!.at).toBeGreaterThanOrEqual(1900)
+    expect(puts.filter(q => q.status === 503)).toHaveLength(2)
+    const failedAt = puts.filter(q => q.status === 503).map(q => q.at)
+    const retried = puts.filter(q => q.status === 201 && q.path === puts[0]!.path)
+    expect(retried).toHaveLength(1)
+    expect(retried[0]!.at - failedAt[0]!).toBeGreaterThanOrEqual(900)
+    if (/retrying in 2s$/m.test(r.stderr)) expect(retried[0]!.at - failedAt[1]!).toBeGreaterThanOrEqual(1900)
     expect(await registry.tags(repo)).toEqual(['v1'])
   })
 
@@ -291,11 +295,8 @@ describe('docker and buildx through the FaultProxy', () => {
     images.push(tag2)
     const failed = await docker(['push', tag2], config)
     expect(failed.code).toBe(1)
-    expect(failed.stderr).toMatch(
-      new RegExp(
-        `^failed commit on ref "manifest-sha256:[0-9a-f]{64}": unexpected status from PUT request to http://${proxy.host}/v2/${repo}/manifests/v2: 429 Too Many Requests\\n$`
-      )
-    )
+    // dockerd 28 prints the registry's error code, twice (dockerd 26: the request and "429 Too Many Requests")
+    expect(failed.stderr).toBe('error from registry: toomanyrequests\ntoomanyrequests\n')
     expect(maxManifestAttempts(proxy.requests)).toBe(6)
   })
 

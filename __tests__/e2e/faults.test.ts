@@ -149,12 +149,12 @@ const scenarios: Scenario[] = [
 
   // ---- classic docker: `docker push` per tag, each retried by the action
   {
-    name: 'docker: blob upload start answers 503 once: push retried, then pushed',
+    // dockerd 28's pusher starts a failed upload again by itself (dockerd 26 did not)
+    name: 'docker: blob upload start answers 503 once: docker push starts it again itself, pushed',
     engine: 'docker',
     rules: [{ kinds: ['blob-upload'], methods: ['POST'], action: { status: 503 }, times: 1 }],
     outcome: 'pushed',
-    retries: 1,
-    cause: /503 Service Unavailable/,
+    retries: 0,
     faulted: 1
   },
   {
@@ -186,7 +186,7 @@ const scenarios: Scenario[] = [
     outcome: 'failed',
     retries: 1,
     cause: /429 Too Many Requests/,
-    error: /^Push failed after 2 attempts: .*429 Too Many Requests\. Not pushed: .*:latest, .*:sha-0123456\.$/,
+    error: /^Push failed after 2 attempts: .*(429 Too Many Requests|toomanyrequests)\. Not pushed: .*:latest, .*:sha-0123456\.$/,
     faulted: 12
   },
   {
@@ -198,7 +198,7 @@ const scenarios: Scenario[] = [
     retries: 2,
     cause: /503 Service Unavailable/,
     error:
-      /^Push failed after 3 attempts: .*503 Service Unavailable.*\. Not pushed: 127\.0\.0\.1:\d+\/e2e\/[^:]+:latest, 127\.0\.0\.1:\d+\/e2e\/[^:]+:sha-0123456\.$/,
+      /^Push failed after 3 attempts: .*Service Unavailable.*\. Not pushed: 127\.0\.0\.1:\d+\/e2e\/[^:]+:latest, 127\.0\.0\.1:\d+\/e2e\/[^:]+:sha-0123456\.$/,
     faulted: 3
   },
   {
@@ -221,7 +221,7 @@ const scenarios: Scenario[] = [
     ],
     outcome: 'failed',
     retries: 0,
-    error: /^Push failed: .*400 Bad Request\. Not pushed: /,
+    error: /^Push failed: .*(400 Bad Request|manifest invalid)\. Not pushed: /,
     faulted: 1
   },
   {
@@ -233,7 +233,7 @@ const scenarios: Scenario[] = [
     retries: 1,
     cause: /503 Service Unavailable/,
     error:
-      /^Push failed after 2 attempts: .*503 Service Unavailable.*\. Not pushed: [^,]+:sha-0123456; pushed before the failure: [^,]+:latest\.$/,
+      /^Push failed after 2 attempts: .*Service Unavailable.*\. Not pushed: [^,]+:sha-0123456; pushed before the failure: [^,]+:latest\.$/,
     tags: ['latest'],
     faulted: 2,
     check: r => {
@@ -307,7 +307,7 @@ const scenarios: Scenario[] = [
     outcome: 'failed',
     retries: 1,
     cause: /429 Too Many Requests/,
-    error: /^Push failed after 2 attempts: .*429 Too Many Requests.*\. Not pushed: .*:latest, .*:sha-0123456\.$/,
+    error: /^Push failed after 2 attempts: .*(429 Too Many Requests|toomanyrequests).*\. Not pushed: .*:latest, .*:sha-0123456\.$/,
     faulted: 12
   },
   {

@@ -9,6 +9,13 @@ describe('classify', () => {
     ],
     ['received unexpected HTTP status: 502 Bad Gateway', true, '502 Bad Gateway'],
     ['toomanyrequests: You have reached your pull rate limit', true, '429 Too Many Requests'],
+    // docker 28 (containerd's pusher) prints the reason phrase alone
+    ['error from registry: Bad Gateway', true, '502 Bad Gateway'],
+    ['error from registry: Service Unavailable', true, '503 Service Unavailable'],
+    ['error from registry: Gateway Timeout', true, '504 Gateway Timeout'],
+    ['error from registry: Internal Server Error', true, '500 Internal Server Error'],
+    ['error from registry: toomanyrequests', true, '429 Too Many Requests'],
+    ['error from registry: manifest invalid', false, 'manifest invalid'],
     ['failed to do request: Put "http://r/v2/x/blobs/uploads/1": read: connection reset by peer', true, 'connection reset'],
     [
       'failed to copy: failed to do request: Put "http://r/v2/x/blobs/uploads/1": readfrom tcp 1->2: write tcp 1->2: use of closed network connection',
