@@ -47,7 +47,7 @@ export interface BuildFailure {
  * Finds the failing step, its output, the Dockerfile line and the final error in BuildKit's
  * plain output (the block BuildKit prints between `------` lines after ` > [2/3] RUN ...:`).
  */
-export function parseBuildFailure(log: string): BuildFailure {
+export function parseBuildFailure(log: string, dockerfile = ''): BuildFailure {
   const lines = log.split('\n').map(l => l.replace(/\r$/, ''))
   const errorLine = [...lines].reverse().find(l => /^(ERROR|error):/.test(l.trim()))
   const reason =
@@ -79,12 +79,35 @@ export function parseBuildFailure(log: string): BuildFailure {
     const m = /^(\S*Dockerfile\S*|\S+\.dockerfile|\S+):(\d+)$/i.exec(l.trim())
     if (m && /dockerfile/i.test(m[1] as string)) line = Number(m[2])
   }
+  // BuildKit before v0.9 (dockerd 20.10's own) names no line: find the failing step's instruction.
+  if (line === undefined && step !== undefined && dockerfile) line = stepLine(dockerfile, step)
   // Keep the source excerpt BuildKit shows (`>>> RUN exit 3`) so the user sees the failing line.
   const excerpt = lines.filter(l => /^\s*\d+ \| >>> /.test(l)).map(l => l.trim())
   const where = [step, line !== undefined ? `Dockerfile line ${line}` : undefined].filter(Boolean).join(', ')
   const summary = where ? `Build failed at ${where}: ${reason}` : `Build failed: ${reason}`
   const cleaned = details.map(d => d.replace(/^\d+\.\d+ /, '').trimEnd()).filter(d => d.trim() !== '')
   return { summary, reason, step, details: [...cleaned, ...excerpt], line }
+}
+
+/** An instruction as BuildKit prints it in a step name, for comparing with the Dockerfile's text. */
+const normalised = (text: string): string => text.replace(/\s+/g, ' ').trim().toLowerCase()
+
+/**
+ * The Dockerfile line where the instruction of STEP (`[3/4] RUN make`) starts, continuation
+ * lines joined as BuildKit joins them; undefined unless exactly one instruction matches.
+ */
+export function stepLine(dockerfile: string, step: string): number | undefined {
+  const instruction = /^\[(?:[^\]]*? )?\d+\/\d+\]\s+(.+)$/.exec(step)?.[1]
+  if (!instruction) return undefined
+  const want = normalised(instruction)
+  const lines = dockerfile.split('\n')
+  const found: number[] = []
+  for (let i = 0; i < lines.length; i++) {
+    let text = lines[i] as string
+    for (let j = i; /\\\s*$/.test(lines[j] as string) && j + 1 < lines.length; j++) text = `${text.replace(/\\\s*$/, ' ')}${lines[j + 1]}`
+    if (normalised(text) === want) found.push(i + 1)
+  }
+  return found.length === 1 ? found[0] : undefined
 }
 
 /**

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { countSteps, isPushFailure, parseBuildFailure, pushedReferences } from '../../src/build-log.js'
+import { countSteps, isPushFailure, parseBuildFailure, pushedReferences, stepLine } from '../../src/build-log.js'
 
 const failure = readFileSync(new URL('./fixtures/buildkit-failure.txt', import.meta.url), 'utf8')
 
@@ -99,5 +99,28 @@ describe("isPushFailure: a registry fault inside BuildKit's export step is a pus
     ]
   ])('%s', (_name, log, expected) => {
     expect(isPushFailure(parseBuildFailure(log))).toBe(expected)
+  })
+})
+
+describe('stepLine (BuildKit before v0.9 names no Dockerfile line)', () => {
+  const dockerfile = 'FROM base AS build\nRUN make \\\n    all\nCOPY . /src\nFROM base\nrun   echo  hi\nCOPY . /src\n'
+  it.each<[string, number | undefined]>([
+    ['[build 2/3] RUN make     all', 2],
+    ['[2/2] RUN echo hi', 6],
+    ['[stage-1 2/2] COPY . /src', undefined], // two instructions read the same: no guess
+    ['[internal] load build definition from Dockerfile', undefined],
+    ['[3/3] RUN not in the file', undefined]
+  ])('%s -> line %s', (step, line) => {
+    expect(stepLine(dockerfile, step)).toBe(line)
+  })
+
+  it("names the line in the failure's summary when BuildKit did not", () => {
+    const log =
+      '#6 [2/2] RUN echo hi\n#6 ERROR: executor failed running [/bin/sh -c echo hi]: exit code: 3\n------\n > [2/2] RUN echo hi:\n------\nERROR: failed to solve: exit code: 3\n'
+    expect(parseBuildFailure(log, dockerfile)).toMatchObject({
+      line: 6,
+      summary: 'Build failed at [2/2] RUN echo hi, Dockerfile line 6: failed to solve: exit code: 3'
+    })
+    expect(parseBuildFailure(log).line).toBeUndefined()
   })
 })

@@ -69,7 +69,7 @@ export class DockerCli implements Engine {
           if (r.exitCode === 0) return r
           const output = `${r.stdout}\n${r.stderr}`
           for (const ref of pushedReferences(output)) pushed.add(ref)
-          const failure = parseBuildFailure(output)
+          const failure = parseBuildFailure(output, readOptional(plan.build.file))
           if (!plan.push || !isPushFailure(failure)) throw buildError(failure, plan)
           throw new CommandError('docker buildx build', r.exitCode, r.stdout, r.stderr)
         })
@@ -98,7 +98,7 @@ export class DockerCli implements Engine {
       result = await core.group('Build', () => this.exec(dockerBuildArgs(plan, files, cache)))
     } catch (e) {
       if (!(e instanceof CommandError)) throw e
-      throw buildError(parseBuildFailure(`${e.stdout}\n${e.stderr}`), plan)
+      throw buildError(parseBuildFailure(`${e.stdout}\n${e.stderr}`, readOptional(plan.build.file)), plan)
     }
     const pushed: string[] = []
     let digest = ''
