@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { pushPayload } from './support/payloads.js'
-import { readE2EEnv, registryClient } from './support/registry.js'
-import { cleanupRuns, runAction } from './support/runner.js'
+import { readE2EEnv, registryClient, requirePart } from './support/registry.js'
+import { cleanupRuns, runAction, shareUserPlugins } from './support/runner.js'
 import { makeWorkspace, uniqueRepo } from './support/workspace.js'
 
 /**
@@ -17,10 +17,18 @@ const host = env.registry.host
 const base = `${host}/e2e/base:busybox`
 const registryLog = env.registry.log as string
 const dockerConfig = mkdtempSync(path.join(tmpdir(), 'cache-cfg-'))
+shareUserPlugins(dockerConfig)
+
+const classic = requirePart(env, env.classic, 'E2E_CLASSIC_DOCKER_HOST', '--classic-engine')
 
 function docker(...args: string[]): string {
+  return dockerOn({}, ...args)
+}
+
+/** docker with the test's own config, on the engine `stepEnv` names (DOCKER_HOST), else the main one. */
+function dockerOn(stepEnv: Record<string, string>, ...args: string[]): string {
   return execFileSync('docker', args, {
-    env: { ...process.env, DOCKER_CONFIG: dockerConfig },
+    env: { ...process.env, DOCKER_CONFIG: dockerConfig, ...stepEnv },
     input: args[0] === 'login' ? env.registry.password : undefined
   }).toString()
 }
@@ -40,7 +48,8 @@ afterAll(async () => {
 })
 
 /** Like a fresh runner: the images this test made and all build cache gone. */
-function wipeEngine(repo: string): void {
+function wipeEngine(repo: string, stepEnv: Record<string, string>): void {
+  const docker = (...args: string[]) => dockerOn(stepEnv, ...args)
   const images = docker('images', '--format', '{{.Repository}}:{{.Tag}}', `${host}/${repo}`).split('\n').filter(Boolean)
   for (const image of [...images, base]) {
     try {
@@ -68,7 +77,14 @@ function runSteps(log: string): { name: string; cached: boolean }[] {
   }))
 }
 
-describe.each(['buildx', 'docker'])('cache with engine %s', engine => {
+// buildx and classic docker on the main engine (containerd store: registry cache) and on
+// bookworm's dockerd 20.10 (classic store: inline cache).
+describe.each<{ engine: string; on: string; stepEnv: Record<string, string> }>([
+  { engine: 'buildx', on: 'the main engine', stepEnv: {} },
+  { engine: 'docker', on: 'the main engine', stepEnv: {} },
+  { engine: 'buildx', on: 'dockerd 20.10', stepEnv: { DOCKER_HOST: classic.dockerHost } },
+  { engine: 'docker', on: 'dockerd 20.10', stepEnv: { DOCKER_HOST: classic.dockerHost } }
+])('cache with engine $engine on $on', ({ engine, stepEnv }) => {
   it('rebuilds an unchanged context on a wiped engine from cache, uploading no layer', async () => {
     const repo = uniqueRepo(`${engine}-cache`)
     const files = {
@@ -80,6 +96,7 @@ describe.each(['buildx', 'docker'])('cache with engine %s', engine => {
         workspace: makeWorkspace(files),
         payload: pushPayload({ ref: 'refs/heads/main' }),
         secrets: [env.registry.password],
+        env: stepEnv,
         inputs: { registry: host, image: repo, engine, username: env.registry.user, password: env.registry.password }
       })
 
@@ -87,7 +104,7 @@ describe.each(['buildx', 'docker'])('cache with engine %s', engine => {
     expect(cold.main.exitCode).toBe(0)
     expect(runSteps(cold.main.log).map(s => s.cached)).toEqual([false, false])
 
-    wipeEngine(repo)
+    wipeEngine(repo, stepEnv)
     const mark = statSync(registryLog).size
     const warm = await ship()
     expect(warm.main.exitCode).toBe(0)

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { pushPayload } from './support/payloads.js'
-import { MANIFEST_MEDIA_TYPES, podmanStepEnv, readE2EEnv, registryClient, remoteDockerHost } from './support/registry.js'
+import { MANIFEST_MEDIA_TYPES, podmanStepEnv, readE2EEnv, registryClient, remoteDockerHost, requirePart } from './support/registry.js'
 import { annotationsOf, cleanupRuns, runAction, type RunOptions } from './support/runner.js'
 import { commandLines, makeWorkspace, uniqueRepo } from './support/workspace.js'
 
@@ -183,6 +183,31 @@ describe('several platforms', () => {
     const r = await ship(repo, scratchProject(repo), { inputs: { engine: 'buildx', platforms: TWO_PLATFORMS } })
     expect(r.main.exitCode).toBe(0)
     await expectTwoPlatformIndex(repo, r.outputs.digest)
+  })
+
+  it('runs a RUN step per platform under qemu and pushes one index: the arm64 image was built by an aarch64 RUN', async () => {
+    const base = requirePart(env, env.baseIndex, 'E2E_BASE_INDEX', '--qemu')
+    const repo = uniqueRepo('buildx-qemu')
+    const r = await ship(
+      repo,
+      { Dockerfile: `FROM ${base}\nRUN uname -m > /arch && echo ${repo} > /repo\n` },
+      { inputs: { platforms: TWO_PLATFORMS } }
+    )
+    expect(r.main.exitCode).toBe(0)
+    const index = await registry.manifest(repo, 'latest')
+    expect(INDEX_TYPES).toContain(index.mediaType)
+    expect(index.digest).toBe(r.outputs.digest)
+    expect((await registry.platforms(repo, 'latest')).sort()).toEqual(['linux/amd64', 'linux/arm64'])
+    for (const [platform, machine] of [
+      ['linux/amd64', 'x86_64'],
+      ['linux/arm64', 'aarch64']
+    ] as const) {
+      const config = await registry.imageConfig(repo, 'latest', platform)
+      expect(`${config.os}/${config.architecture}`).toBe(platform)
+      const texts = await layerTexts(repo, 'latest', platform)
+      // the layer of the RUN step holds /arch, written by that platform's `uname -m`
+      expect(texts.some(t => t.includes(repo) && t.includes(`${machine}\n`))).toBe(true)
+    }
   })
 
   it('refuses them with the classic docker build before logging in or building, saying what to set up', async () => {

@@ -9,7 +9,7 @@ import { parseBuilder } from '../../src/cache.js'
 import { fastProbe } from '../../src/fast-probe.js'
 import { pushPayload } from './support/payloads.js'
 import { readE2EEnv, registryClient, remoteDockerHost } from './support/registry.js'
-import { cleanupRuns, runAction, type RunOptions } from './support/runner.js'
+import { cleanupRuns, runAction, type RunOptions, shareRunnerPlugins } from './support/runner.js'
 import { commandLines, makeWorkspace, uniqueRepo } from './support/workspace.js'
 
 const env = readE2EEnv()
@@ -27,6 +27,7 @@ afterAll(async () => {
 function freshHome(): string {
   const home = mkdtempSync(path.join(tmpdir(), 'probe-home-'))
   homes.push(home)
+  shareRunnerPlugins(home)
   return home
 }
 

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { pullRequestPayload, pushPayload } from './support/payloads.js'
-import { podmanStepEnv, readE2EEnv, registryClient } from './support/registry.js'
-import { annotationsOf, cleanupRuns, runAction, type RunOptions } from './support/runner.js'
+import { podmanStepEnv, readE2EEnv, registryClient, requirePart } from './support/registry.js'
+import { annotationsOf, cleanupRuns, runAction, type RunOptions, shareRunnerPlugins } from './support/runner.js'
 import { commandLines, makeWorkspace, uniqueRepo } from './support/workspace.js'
 
 const env = readE2EEnv()
@@ -19,8 +19,21 @@ const imageTags = async (repo: string) => (await registry.tags(repo)).filter(t =
 
 afterAll(cleanupRuns)
 
+/**
+ * Each engine input on the engines users run: buildx and classic docker on the main engine
+ * (dockerd 28, containerd store) and on bookworm's dockerd 20.10 (classic store), and podman.
+ */
+const classic = requirePart(env, env.classic, 'E2E_CLASSIC_DOCKER_HOST', '--classic-engine')
+const VARIANTS: { engine: string; on: string; stepEnv: Record<string, string> }[] = [
+  { engine: 'buildx', on: 'the main engine', stepEnv: {} },
+  { engine: 'docker', on: 'the main engine', stepEnv: {} },
+  { engine: 'podman', on: 'podman', stepEnv: {} },
+  { engine: 'buildx', on: 'dockerd 20.10', stepEnv: { DOCKER_HOST: classic.dockerHost } },
+  { engine: 'docker', on: 'dockerd 20.10', stepEnv: { DOCKER_HOST: classic.dockerHost } }
+]
+
 /** Runs the action on a workspace with the given Dockerfile, pushing to a fresh repository. */
-async function ship(engine: string, repo: string, opts: RunOptions & { dockerfileText?: string } = {}) {
+function ship(engine: string, repo: string, opts: RunOptions & { dockerfileText?: string } = {}) {
   return runAction({
     workspace: makeWorkspace({ Dockerfile: opts.dockerfileText ?? dockerfile }),
     secrets: [env.registry.password],
@@ -30,10 +43,15 @@ async function ship(engine: string, repo: string, opts: RunOptions & { dockerfil
   })
 }
 
-describe.each(['buildx', 'docker', 'podman'])('engine %s against a real registry', engine => {
+describe.each(VARIANTS)('engine $engine on $on against a real registry', ({ engine, stepEnv }) => {
+  const onEngine = (e: string, repo: string, opts: RunOptions & { dockerfileText?: string } = {}) =>
+    ship(e, repo, { ...opts, env: { ...stepEnv, ...opts.env } })
+
   it('pushes latest and sha for a push to main, with the digest and labels the registry holds', async () => {
     const repo = uniqueRepo(`${engine}-main`)
-    const r = await ship(engine, repo, { payload: pushPayload({ ref: 'refs/heads/main', defaultBranch: 'main', description: 'hello' }) })
+    const r = await onEngine(engine, repo, {
+      payload: pushPayload({ ref: 'refs/heads/main', defaultBranch: 'main', description: 'hello' })
+    })
     expect(r.main.exitCode).toBe(0)
     expect(await imageTags(repo)).toEqual(['latest', 'sha-0123456'])
     const latest = await registry.manifest(repo, 'latest')
@@ -54,10 +72,10 @@ describe.each(['buildx', 'docker', 'podman'])('engine %s against a real registry
 
   it('pushes every version form for tag v1.2.3 and leaves latest alone', async () => {
     const repo = uniqueRepo(`${engine}-tag`)
-    const first = await ship(engine, repo, { payload: pushPayload({ ref: 'refs/heads/main' }) })
+    const first = await onEngine(engine, repo, { payload: pushPayload({ ref: 'refs/heads/main' }) })
     expect(first.main.exitCode).toBe(0)
     const latestBefore = (await registry.manifest(repo, 'latest')).digest
-    const r = await ship(engine, repo, {
+    const r = await onEngine(engine, repo, {
       payload: pushPayload({ ref: 'refs/tags/v1.2.3', sha: 'abcdef0123456789abcdef0123456789abcdef01' }),
       dockerfileText: `${dockerfile}RUN echo v1.2.3 > /version\n`
     })
@@ -70,7 +88,7 @@ describe.each(['buildx', 'docker', 'podman'])('engine %s against a real registry
 
   it('builds a pull request without pushing anything', async () => {
     const repo = uniqueRepo(`${engine}-pr`)
-    const r = await ship(engine, repo, { eventName: 'pull_request', payload: pullRequestPayload({ number: 5 }) })
+    const r = await onEngine(engine, repo, { eventName: 'pull_request', payload: pullRequestPayload({ number: 5 }) })
     expect(r.main.exitCode).toBe(0)
     expect(r.main.log).toContain('##[group]Build')
     expect(r.outputs.pushed).toBe('false')
@@ -81,7 +99,7 @@ describe.each(['buildx', 'docker', 'podman'])('engine %s against a real registry
 
   it('builds a fork pull request with an empty password, without any login', async () => {
     const repo = uniqueRepo(`${engine}-fork`)
-    const r = await ship(engine, repo, {
+    const r = await onEngine(engine, repo, {
       eventName: 'pull_request',
       payload: pullRequestPayload({ number: 6, fork: true }),
       inputs: { password: '', push: 'true' }
@@ -99,7 +117,7 @@ describe.each(['buildx', 'docker', 'podman'])('engine %s against a real registry
 
   it('fails with one line naming the registry for a wrong password, pushing nothing', async () => {
     const repo = uniqueRepo(`${engine}-badpw`)
-    const r = await ship(engine, repo, { inputs: { password: 'wrong-password' }, secrets: ['wrong-password'] })
+    const r = await onEngine(engine, repo, { inputs: { password: 'wrong-password' }, secrets: ['wrong-password'] })
     expect(r.main.exitCode).toBe(1)
     const errors = annotationsOf(r, 'error').map(a => a.message)
     expect(errors).toHaveLength(1)
@@ -116,7 +134,7 @@ describe.each(['buildx', 'docker', 'podman'])('engine %s against a real registry
 
   it('fails a broken RUN at line 3 naming the step, with an annotation on that line', async () => {
     const repo = uniqueRepo(`${engine}-fail`)
-    const r = await ship(engine, repo, {
+    const r = await onEngine(engine, repo, {
       dockerfileText: `FROM ${env.baseImage}\nRUN echo fine\nRUN echo "missing thing" && exit 3\nRUN echo never\n`
     })
     expect(r.main.exitCode).toBe(1)
@@ -135,7 +153,7 @@ describe.each(['buildx', 'docker', 'podman'])('engine %s against a real registry
     const repo = uniqueRepo(`${engine}-secret`)
     const secret = `tok-${Math.random().toString(36).slice(2)}-${engine}`
     const digest = createHash('sha256').update(secret).digest('hex')
-    const r = await ship(engine, repo, {
+    const r = await onEngine(engine, repo, {
       secrets: [env.registry.password, secret],
       inputs: { secrets: `token=${secret}` },
       // BuildKit's cache key ignores secret values: the first RUN keeps this case out of the cache.
@@ -165,9 +183,10 @@ describe.each(['buildx', 'docker', 'podman'])('engine %s against a real registry
     const home = mkdirTemp('home-')
     const runnerTemp = mkdirTemp('temp-')
     mkdirSync(path.join(home, '.docker'))
+    shareRunnerPlugins(home)
     const runnerConfig = '{"auths":{"example.invalid":{"auth":"ZXhhbXBsZTpleGFtcGxl"}}}\n'
     writeFileSync(path.join(home, '.docker', 'config.json'), runnerConfig)
-    const r = await ship(engine, repo, { home, runnerTemp, inputs: { secrets: 'token=abc' } })
+    const r = await onEngine(engine, repo, { home, runnerTemp, inputs: { secrets: 'token=abc' } })
     expect(r.main.exitCode).toBe(0)
     expect(r.main.log).toContain(`Logged out of ${host}`)
     // Main cleaned up as it ended: the state leaves the post step nothing, and post-if

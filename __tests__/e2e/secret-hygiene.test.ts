@@ -25,7 +25,7 @@ import {
 } from './support/proc-sampler.js'
 import { pushPayload } from './support/payloads.js'
 import { readE2EEnv, registryClient } from './support/registry.js'
-import { cleanupRuns, runAction, type RunResult, type StepResult } from './support/runner.js'
+import { cleanupRuns, runAction, type RunResult, shareRunnerPlugins, type StepResult } from './support/runner.js'
 import { FaultProxy } from './support/fault-proxy.js'
 import { uniqueRepo } from './support/workspace.js'
 
@@ -165,6 +165,7 @@ function machine(): { root: string; home: string; shimDir: string; ackDir: strin
   writeDwellShims(shimDir, ackDir, ['docker', 'git'])
   const home = path.join(root, 'home')
   mkdirSync(home)
+  shareRunnerPlugins(home)
   return { root, home, shimDir, ackDir, path: `${shimDir}:${process.env.PATH ?? ''}` }
 }
 

@@ -86,8 +86,11 @@ export interface RunOptions {
   inheritEnv?: string[]
   /** Values handled like `${{ secrets.X }}`: masked from the start of the job. */
   secrets?: string[]
-  /** HOME of the steps; default a fresh temp dir per run. */
+  /** HOME of the steps; default a fresh temp dir per run, whose .docker/cli-plugins is this
+   *  machine's user plugin folder (see shareRunnerPlugins). */
   home?: string
+  /** false: the fresh HOME gets no .docker/cli-plugins (layout tests place plugins themselves). */
+  runnerPlugins?: boolean
   /** RUNNER_TEMP; default a fresh temp dir. */
   runnerTemp?: string
   /** Script of the main step; default <action dir>/<runs.main> of `actionYml`. */
@@ -800,6 +803,7 @@ export async function runAction(opts: RunOptions = {}): Promise<RunResult> {
   const runnerTemp = opts.runnerTemp ?? path.join(root!, 'work', '_temp')
   const toolCache = root ? path.join(root, 'work', '_tool') : path.join(runnerTemp, '_tool')
   for (const d of [home, workspace, runnerTemp, toolCache]) fs.mkdirSync(d, { recursive: true })
+  if (opts.home === undefined && opts.runnerPlugins !== false) shareRunnerPlugins(home)
 
   let eventPath: string | null
   if (opts.eventPath === null) eventPath = null
@@ -980,6 +984,25 @@ export async function runAction(opts: RunOptions = {}): Promise<RunResult> {
       }
     }
   }
+}
+
+/**
+ * The runner's HOME is the machine's own: a buildx installed per user (Docker Desktop,
+ * docker/setup-buildx-action: ~/.docker/cli-plugins, or $DOCKER_CONFIG/cli-plugins) is there for
+ * every step. A fresh HOME per run would hide it, so its .docker/cli-plugins links to the plugin
+ * folder of the user running the tests, when that exists.
+ */
+export function shareRunnerPlugins(home: string): void {
+  shareUserPlugins(path.join(home, '.docker'))
+}
+
+/** The same for a docker config folder of a test's own (DOCKER_CONFIG): its cli-plugins is the user's. */
+export function shareUserPlugins(configDir: string): void {
+  const own = path.join(process.env.DOCKER_CONFIG || path.join(os.homedir(), '.docker'), 'cli-plugins')
+  const link = path.join(configDir, 'cli-plugins')
+  if (!fs.existsSync(own) || fs.existsSync(link)) return
+  fs.mkdirSync(configDir, { recursive: true })
+  fs.symlinkSync(own, link)
 }
 
 /** Annotations of a step (or of main+post) at one level, e.g. errorsOf(r.main). */
