@@ -14,7 +14,8 @@ export default {
     {
       ...common,
       displayName: 'e2e',
-      testMatch: ['<rootDir>/__tests__/e2e/**/*.test.ts']
+      testMatch: ['<rootDir>/__tests__/e2e/**/*.test.ts'],
+      setupFiles: ['<rootDir>/__tests__/e2e/support/engine-host.ts']
     }
   ],
   // Per-project testTimeout is ignored by jest: the e2e builds need more than the 5 s default.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Demo: start a local engine and registry, then run the bundled action (dist/index.js) the way
 # the GitHub runner does, as a push to the default branch of examples/sample-app, post step
-# included, and show what the registry holds.
+# included, and show what the registry holds. Uses the committed dist/: no npm install needed.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 bash "$repo/scripts/e2e-env.sh"
@@ -10,7 +10,11 @@ bash "$repo/scripts/e2e-env.sh"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/temp" "$work/home"
+mkdir -p "$work/temp" "$work/home/.docker"
+# The step's HOME is a fresh one, but a runner's HOME keeps its user's docker CLI plugins: a buildx
+# in ~/.docker/cli-plugins (or $DOCKER_CONFIG/cli-plugins) is found there too.
+plugins=${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins
+[[ ! -d $plugins ]] || ln -s "$plugins" "$work/home/.docker/cli-plugins"
 : >"$work/output" && : >"$work/state" && : >"$work/env" && : >"$work/summary"
 sha=$(git -C "$repo" rev-parse HEAD 2>/dev/null || echo 0123456789abcdef0123456789abcdef01234567)
 cat >"$work/event.json" <<JSON
@@ -21,7 +25,7 @@ cat >"$work/event.json" <<JSON
 JSON
 
 step() { # $1: main | post
-  env -i PATH="$PATH" HOME="$work/home" CI=true GITHUB_ACTIONS=true RUNNER_TEMP="$work/temp" \
+  env -i PATH="$PATH" HOME="$work/home" DOCKER_HOST="$E2E_DOCKER_HOST" CI=true GITHUB_ACTIONS=true RUNNER_TEMP="$work/temp" \
     GITHUB_WORKSPACE="$repo/examples/sample-app" GITHUB_EVENT_NAME=push GITHUB_EVENT_PATH="$work/event.json" \
     GITHUB_REF=refs/heads/main GITHUB_REF_NAME=main GITHUB_REF_TYPE=branch GITHUB_SHA="$sha" \
     GITHUB_REPOSITORY=demo/sample-app GITHUB_REPOSITORY_OWNER=demo GITHUB_ACTOR=demo \

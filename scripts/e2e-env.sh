@@ -105,6 +105,7 @@ E2E_REGISTRY2_PASSWORD=$REG2_PASSWORD
 E2E_REGISTRY2_LOG=$REG2_LOG
 E2E_BASE_IMAGE=$BASE_IMAGE
 E2E_BUILDX_PLUGIN=$BUILDX_PLUGIN
+E2E_DOCKER_HOST=$MAIN_HOST
 E2E_DOCKERD_LOG=$DOCKERD_LOG"
 # The env-file lines of an optional part: this run's when it was asked for, else an earlier run's
 # (read back from the env file) while the part still works.
@@ -130,7 +131,7 @@ write_if_changed "$ENV_FILE" "$ENV_CONTENT" 600
 {
   echo "[e2e-env] ready in $((SECONDS - START)) s"
   echo "  engine:     $ENGINE_MODE"
-  echo "              $(engine_summary), client $(docker version --format '{{.Client.Version}}' 2>/dev/null || echo '?')"
+  echo "              $MAIN_HOST: $(engine_summary), client $(docker version --format '{{.Client.Version}}' 2>/dev/null || echo '?')"
   echo "  buildx:     $(docker buildx version 2>/dev/null | head -n 1 || echo '?') ($BUILDX_PLUGIN)"
   echo "  registry 1: 127.0.0.1:5000  users ci-user, ci-hygiene, ci-peer  (log $REG1_LOG)"
   echo "  registry 2: 127.0.0.1:5001  user ci-user2  (log $REG2_LOG)"

@@ -68,7 +68,19 @@ dockerd_root() { # pidfile
   pid=$(cat "$1" 2>/dev/null || true)
   [[ -n $pid ]] || return 0
   exe=$(readlink "/proc/$pid/exe" 2>/dev/null || true)
-  [[ $exe == */usr/sbin/dockerd ]] && printf '%s' "${exe%/usr/sbin/dockerd}"
+  [[ $exe == "$PREFIX"/*/usr/sbin/dockerd ]] && printf '%s' "${exe%/usr/sbin/dockerd}"
+  return 0
+}
+
+# Does the engine reached with "$@" keep images in the containerd store? The suite proves registry
+# cache and multi-platform images with buildx's docker driver, which need it.
+containerd_store() { timeout 15 docker "$@" info --format '{{json .DriverStatus}}' 2>/dev/null | grep -q 'io.containerd.snapshotter.v1'; }
+
+# buildx for the CLI: where the owner put it, else ours in the system folder.
+ensure_buildx() {
+  timeout 15 docker buildx version >/dev/null 2>&1 && return 0
+  install_buildx_plugin
+  ENGINE_MODE+=", buildx plugin added to $PLUGIN_DIR"
 }
 
 # The buildx plugin in the system folder, where the CLI finds it whatever HOME or DOCKER_CONFIG is.
@@ -88,9 +100,14 @@ engine_pkgs() { # root
   [[ -x $1/usr/bin/containerd ]] || ensure_pkgs containerd
 }
 
-ENGINE_MODE=""
+# The suite's main engine; sets MAIN_HOST (what the env file names as E2E_DOCKER_HOST). A Docker
+# that already answers at DOCKER_HOST (default the system socket) is used as it is when it keeps
+# images in the containerd store; an older one (the classic store, e.g. Debian 12's dockerd 20.10)
+# is left alone and the suite's own dockerd starts beside it on a socket of its own.
+ENGINE_MODE="" MAIN_HOST=""
+SUITE_SOCK=/var/run/docker-ship-e2e.sock
 ensure_engine() {
-  local ours
+  local default=${DOCKER_HOST:-unix://$DOCKER_SOCK} ours
   ours=$(dockerd_root "$DOCKERD_PIDFILE")
   if [[ -n $ours ]]; then
     fetch_docker_debs
@@ -99,16 +116,24 @@ ensure_engine() {
       stop_dockerd "$DOCKERD_PIDFILE"
     fi
   fi
-  if engine_answers; then
+  MAIN_HOST=$default
+  if engine_answers -H "$default"; then
     if [[ -n $ours ]]; then
       ENGINE_MODE="dockerd from $DOCKER_ROOT already running (pid $(<"$DOCKERD_PIDFILE"))"
       install_buildx_plugin
-    elif timeout 15 docker buildx version >/dev/null 2>&1; then
-      ENGINE_MODE="existing engine and buildx (nothing installed)"
+    elif containerd_store -H "$default"; then
+      ENGINE_MODE="existing engine at $default (containerd image store), nothing installed"
+      ensure_buildx
     else
-      install_buildx_plugin
-      ENGINE_MODE="existing engine, buildx plugin added to $PLUGIN_DIR"
+      fetch_docker_debs
+      ensure_extra_engine suite "$DOCKER_ROOT" "unix://$SUITE_SOCK" e2ebr2 10.215.0.1/24 "$DAEMON_JSON" \
+        "$STATE_DIR/dockerd-suite.log" -H "unix://$SUITE_SOCK"
+      MAIN_HOST=unix://$SUITE_SOCK
+      ENGINE_MODE="existing engine at $default keeps the classic image store: left alone; the suite's own dockerd from $DOCKER_ROOT on $MAIN_HOST"
+      ensure_buildx
     fi
+  elif [[ -n ${DOCKER_HOST:-} ]]; then
+    die "DOCKER_HOST is $DOCKER_HOST but no engine answers there: start it, or unset DOCKER_HOST to let this script start one"
   else
     fetch_docker_debs
     engine_pkgs "$DOCKER_ROOT"
@@ -120,6 +145,8 @@ ensure_engine() {
     wait_engine "$LAUNCHED_PID" "$DOCKERD_LOG"
     ENGINE_MODE="started dockerd from $DOCKER_ROOT (pid $LAUNCHED_PID)"
   fi
+  # Every docker call of this script from here on goes to the suite's main engine.
+  export DOCKER_HOST=$MAIN_HOST
   timeout 15 docker buildx version >/dev/null 2>&1 ||
     die "docker buildx version fails: $(docker buildx version 2>&1 | head -n 3)"
 }

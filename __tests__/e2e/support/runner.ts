@@ -56,8 +56,9 @@ export type {
 /** Root of this repository (…/__tests__/e2e/support/../../..). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
 
-/** Environment variables of the test process that the step inherits (all others are dropped). */
-export const INHERITED_ENV = ['PATH', 'LANG', 'LANGUAGE', 'LC_ALL', 'LC_CTYPE', 'TZ', 'USER', 'LOGNAME', 'SHELL', 'TMPDIR']
+/** Environment variables of the test process that the step inherits (all others are dropped);
+ *  DOCKER_HOST as a job's `env:` would give it (support/engine-host.ts). */
+export const INHERITED_ENV = ['PATH', 'LANG', 'LANGUAGE', 'LC_ALL', 'LC_CTYPE', 'TZ', 'USER', 'LOGNAME', 'SHELL', 'TMPDIR', 'DOCKER_HOST']
 
 export interface RunOptions {
   /** Action inputs as written under `with:` (name -> value; booleans/numbers become strings). */
