@@ -1,11 +1,11 @@
 // Benchmarks of the Docker Ship action on this machine, against the raw docker CLI doing the same
 // work. Needs the engine and registry of scripts/e2e-env.sh (run it first) and a built dist/.
 //
-//   node scripts/bench.mjs                      every section, full counts (~5-8 min on 2 cores)
-//   node scripts/bench.mjs --quick              fewer runs: a smoke check of the bench itself
-//   node scripts/bench.mjs --only startup,large some sections: overhead, rebuild, startup, large
-//   node scripts/bench.mjs --out FILE           where the JSON goes (default bench/results.json for a
-//                                               full run, bench/results-partial.json otherwise)
+//   node scripts/bench/main.mjs                      every section, full counts (~5-8 min on 2 cores)
+//   node scripts/bench/main.mjs --quick              fewer runs: a smoke check of the bench itself
+//   node scripts/bench/main.mjs --only startup,large some sections: overhead, rebuild, startup, large
+//   node scripts/bench/main.mjs --out FILE           where the JSON goes (default bench/results.json for a
+//                                                    full run, bench/results-partial.json otherwise)
 //
 // Sections (each figure is printed with its target; exit code 0 even when a target is missed,
 // 2 when the bench itself failed):
@@ -47,7 +47,7 @@ import { clearTimeout, setTimeout } from 'node:timers'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 const DIST = path.join(REPO, 'dist')
 const ENTRY = path.join(DIST, 'index.js')
 const SECTIONS = ['overhead', 'rebuild', 'startup', 'large']
