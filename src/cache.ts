@@ -1,18 +1,6 @@
 import type { Plan } from './plan.js'
-
-export const CACHE_MODES = ['auto', 'off', 'inline', 'registry'] as const
-export type CacheMode = (typeof CACHE_MODES)[number]
-
-/** What the probe learnt about the builder, as far as cache goes. */
-export interface Builder {
-  engine: 'buildx' | 'docker' | 'podman'
-  /** The buildx builder name when one was chosen (`builder` input). */
-  name?: string
-  /** buildx driver: docker, docker-container, remote, kubernetes. */
-  driver?: string
-  /** Can the builder export cache to a registry (not the docker driver on the classic store)? */
-  cacheExport: boolean
-}
+import type { Builder } from './shared/builder.js'
+import type { CacheMode } from './shared/input-grammar.js'
 
 /** The cache part of a build: flags for buildx, or build-args and --cache-from for classic docker. */
 export interface CachePlan {

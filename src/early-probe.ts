@@ -10,9 +10,10 @@
  * same probe (see `probeKey`), and runs its own otherwise. The probe is read-only and gets no
  * INPUT_* variable, like every child of the action.
  */
-import type { Builder } from './cache.js'
 import { fastProbe } from './fast-probe.js'
-import { BUILDER_NAME, childEnv, type Collected, ENGINE_ADDRESS, isPostStep, runnerDockerConfig, spawnCollected } from './runner.js'
+import { childEnv, type Collected, isPostStep, runnerDockerConfig, spawnCollected } from './runner.js'
+import type { Builder } from './shared/builder.js'
+import { BUILDER_NAME, ENGINE_ADDRESS } from './shared/input-grammar.js'
 
 /** The fast path's builder, or what `docker buildx inspect` said and why the fast path did not answer. */
 export type ProbeAnswer = { builder: Builder; via: string } | { inspect: Collected; fastMiss: string }

@@ -63,13 +63,6 @@ export function retryAfterMs(text: string): number {
   return m ? Number(m[1]) * 1000 : 0
 }
 
-/** `2`, `2s`, `1.5s`, `500ms` -> milliseconds; NaN when unreadable. */
-export function parseDuration(raw: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(ms|s)?$/.exec(raw.trim())
-  if (!m) return Number.NaN
-  return m[2] === 'ms' ? Number(m[1]) : Number(m[1]) * 1000
-}
-
 export interface Attempted<T> {
   value: T
   attempts: number

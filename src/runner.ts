@@ -7,11 +7,6 @@ import { spawn } from 'node:child_process'
 import * as os from 'node:os'
 import * as path from 'node:path'
 
-/** A `builder` input the action accepts (buildx builder names). */
-export const BUILDER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/
-/** A `docker-host` input the action accepts (engine addresses). */
-export const ENGINE_ADDRESS = /^(tcp|ssh|unix|npipe|fd):\/\/\S+$/
-
 /** The post step: main saved `isPost` (state.ts), which the runner gives back as STATE_isPost. */
 export function isPostStep(env: NodeJS.ProcessEnv): boolean {
   return env.STATE_isPost === 'true'

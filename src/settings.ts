@@ -1,19 +1,21 @@
 import * as path from 'node:path'
 import { InputError, show } from './errors.js'
-import { CACHE_MODES, type CacheMode } from './cache.js'
 import { type KeyValue, parseKeyValues, parseList } from './input-list.js'
 import { normaliseRegistry } from './reference.js'
 import { type ExtraRegistry, parseRegistries } from './registries.js'
-import { parseDuration } from './retry.js'
-import { BUILDER_NAME, ENGINE_ADDRESS } from './runner.js'
-
-export const PUSH_MODES = ['auto', 'true', 'false'] as const
-export const LATEST_POLICIES = ['default-branch', 'semver', 'always', 'never'] as const
-export const ENGINES = ['auto', 'buildx', 'docker', 'podman'] as const
-
-export type PushMode = (typeof PUSH_MODES)[number]
-export type LatestPolicy = (typeof LATEST_POLICIES)[number]
-export type EngineChoice = (typeof ENGINES)[number]
+import {
+  BUILDER_NAME,
+  CACHE_MODES,
+  type CacheMode,
+  ENGINE_ADDRESS,
+  ENGINES,
+  type EngineChoice,
+  LATEST_POLICIES,
+  type LatestPolicy,
+  parseDuration,
+  PUSH_MODES,
+  type PushMode
+} from './shared/input-grammar.js'
 
 export interface BuildSecret {
   id: string

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
-import { type Builder, type CacheRequest, parseBuilder, planCache } from '../../src/cache.js'
+import { type CacheRequest, parseBuilder, planCache } from '../../src/cache.js'
+import type { Builder } from '../../src/shared/builder.js'
 import { makePlan, type Plan } from '../../src/plan.js'
 import { ctxOf, FACTS, settingsOf } from './fixtures.js'
 

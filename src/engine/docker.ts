@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
-import type { Builder, CachePlan } from '../cache.js'
+import type { CachePlan } from '../cache.js'
+import type { Builder } from '../shared/builder.js'
 import { countSteps, isPushFailure, parseBuildFailure, pushedReferences } from '../build-log.js'
 import { CommandError, run, type RunResult } from '../exec.js'
 import {

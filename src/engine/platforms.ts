@@ -1,4 +1,4 @@
-import type { Builder } from '../cache.js'
+import type { Builder } from '../shared/builder.js'
 import { InputError } from '../errors.js'
 import type { Plan } from '../plan.js'
 
