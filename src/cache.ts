@@ -13,18 +13,6 @@ export interface CachePlan {
   note: string
 }
 
-/**
- * Reads `buildx inspect` output: the driver, and whether the docker driver runs on the containerd
- * image store (its BuildKit worker then carries containerd labels), the one case where the plain
- * docker driver can export cache.
- */
-export function parseBuilder(inspect: string): Builder {
-  const driver = /^Driver:\s*(\S+)/m.exec(inspect)?.[1]
-  const containerdStore =
-    /worker\.containerd\.(namespace|uuid)/.test(inspect) || /worker\.snapshotter:\s*(overlayfs|native|stargz)/.test(inspect)
-  return { engine: 'buildx', driver, cacheExport: driver !== undefined && (driver !== 'docker' || containerdStore) }
-}
-
 /** `repo:tag` candidates to read inline cache from: this branch's tag first, then `latest`. */
 function inlineSources(plan: Plan): string[] {
   const first = plan.references[0]

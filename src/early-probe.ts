@@ -11,7 +11,8 @@
  * INPUT_* variable, like every child of the action.
  */
 import { fastProbe } from './fast-probe.js'
-import { childEnv, type Collected, isPostStep, runnerDockerConfig, spawnCollected } from './runner.js'
+import { childEnv, isPostStep, runnerDockerConfig } from './runner.js'
+import { type Collected, spawnCollected } from './spawn.js'
 import type { Builder } from './shared/builder.js'
 import { BUILDER_NAME, ENGINE_ADDRESS } from './shared/input-grammar.js'
 

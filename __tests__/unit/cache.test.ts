@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
-import { type CacheRequest, parseBuilder, planCache } from '../../src/cache.js'
+import { parseBuilder } from '../../src/buildx-inspect.js'
+import { type CacheRequest, planCache } from '../../src/cache.js'
 import type { Builder } from '../../src/shared/builder.js'
 import { makePlan, type Plan } from '../../src/plan.js'
 import { ctxOf, FACTS, settingsOf } from './fixtures.js'

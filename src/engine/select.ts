@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { parseBuilder } from '../cache.js'
+import { parseBuilder } from '../buildx-inspect.js'
 import { CommandError, run, type RunResult } from '../exec.js'
 import { InputError } from '../errors.js'
 import type { Builder } from '../shared/builder.js'
