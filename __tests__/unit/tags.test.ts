@@ -1,4 +1,4 @@
-import { deriveTags, parseVersion, sanitizeTag, type Trigger } from '../../src/tags.js'
+import { deriveTags, parseVersion, sanitizeTag, type Trigger } from '../../src/plan/tags.js'
 import type { LatestPolicy } from '../../src/shared/input-grammar.js'
 
 const SHA = '0123456789abcdef0123456789abcdef01234567'

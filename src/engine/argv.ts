@@ -1,5 +1,5 @@
-import type { CachePlan } from '../cache.js'
-import type { Plan } from '../plan.js'
+import type { CachePlan } from '../plan/cache.js'
+import type { Plan } from '../plan/plan.js'
 
 const NO_CACHE: CachePlan = { kind: 'off', from: [], to: [], inlineArg: false, note: '' }
 

@@ -1,5 +1,5 @@
-import type { GitHubContext } from './github-context.js'
-import type { KeyValue } from './input-list.js'
+import type { GitHubContext } from './inputs/github-context.js'
+import type { KeyValue } from './inputs/input-list.js'
 
 /**
  * OCI labels from the event payload (no API call), merged with the `labels` input; user keys win.

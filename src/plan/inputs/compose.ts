@@ -1,6 +1,6 @@
 import * as path from 'node:path'
-import { parseYaml as parse } from './yaml.js'
-import { InputError } from './errors.js'
+import { parseYaml as parse } from './yaml-parser.js'
+import { InputError } from '../../shared/errors.js'
 import type { KeyValue } from './input-list.js'
 
 /** A compose service that has a `build:` section, with paths resolved against the compose file. */

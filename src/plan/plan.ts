@@ -1,6 +1,6 @@
-import { InputError, show } from './errors.js'
-import type { GitHubContext } from './github-context.js'
-import type { KeyValue } from './input-list.js'
+import { InputError, show } from '../shared/errors.js'
+import type { GitHubContext } from './inputs/github-context.js'
+import type { KeyValue } from './inputs/input-list.js'
 import { deriveLabels } from './labels.js'
 import {
   DOCKER_HUB,
@@ -12,8 +12,8 @@ import {
   type Reference,
   referenceString,
   TAG
-} from './reference.js'
-import type { Settings } from './settings.js'
+} from './inputs/reference.js'
+import type { Settings } from './inputs/settings.js'
 import { deriveTags, triggerOf } from './tags.js'
 
 export interface Login {

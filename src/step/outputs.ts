@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
-import type { BuildOutcome } from './engine/engine.js'
-import type { Target } from './targets.js'
+import type { BuildOutcome } from '../engine/engine.js'
+import type { Target } from '../plan/targets.js'
 
 /** Outputs known from the plans alone (set in dry-run too). */
 export function setPlanOutputs(targets: Target[]): void {

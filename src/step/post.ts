@@ -12,8 +12,8 @@
  */
 import { readFileSync, rmSync } from 'node:fs'
 import * as path from 'node:path'
-import { childEnv } from './runner.js'
-import { spawnCollected } from './spawn.js'
+import { childEnv } from '../shared/runner-env.js'
+import { spawnCollected } from '../engine/spawn.js'
 import type { PostState } from './state.js'
 
 /** @actions/core's escaping of a workflow command's data. */

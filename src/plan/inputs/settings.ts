@@ -1,5 +1,5 @@
 import * as path from 'node:path'
-import { InputError, show } from './errors.js'
+import { InputError, show } from '../../shared/errors.js'
 import { type KeyValue, parseKeyValues, parseList } from './input-list.js'
 import { normaliseRegistry } from './reference.js'
 import { type ExtraRegistry, parseRegistries } from './registries.js'
@@ -15,7 +15,7 @@ import {
   parseDuration,
   PUSH_MODES,
   type PushMode
-} from './shared/input-grammar.js'
+} from '../../shared/input-grammar.js'
 
 export interface BuildSecret {
   id: string

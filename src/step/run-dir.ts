@@ -1,7 +1,7 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import type { BuildSecret } from './settings.js'
+import type { BuildSecret } from '../plan/inputs/settings.js'
 
 /**
  * This run's private folder under RUNNER_TEMP: its own docker config (so two jobs on one runner

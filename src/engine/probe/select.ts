@@ -1,12 +1,12 @@
 import * as core from '@actions/core'
-import { parseBuilder } from '../buildx-inspect.js'
+import { parseBuilder } from './buildx-inspect.js'
 import { CommandError, run, type RunResult } from '../exec.js'
-import { InputError } from '../errors.js'
-import type { Builder } from '../shared/builder.js'
-import type { EngineChoice } from '../shared/input-grammar.js'
-import { lastErrorLine } from './engine.js'
-import { type ProbeAnswer, startBuildxProbe } from '../early-probe.js'
-import { childEnv } from '../runner.js'
+import { InputError } from '../../shared/errors.js'
+import type { Builder } from '../../shared/builder.js'
+import type { EngineChoice } from '../../shared/input-grammar.js'
+import { lastErrorLine } from '../engine.js'
+import { type ProbeAnswer, startBuildxProbe } from './early-probe.js'
+import { childEnv } from '../../shared/runner-env.js'
 
 /** A probe command's result; a program that is not installed answers like a failed one. */
 async function probe(command: string, args: string[], env: Record<string, string>): Promise<RunResult> {

@@ -1,12 +1,12 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import * as path from 'node:path'
-import { InputError, show } from './errors.js'
-import type { GitHubContext } from './github-context.js'
-import type { PlanFacts } from './plan.js'
-import { normaliseRegistry } from './reference.js'
-import type { Settings } from './settings.js'
-import { run } from './exec.js'
-import { runnerDockerConfig } from './runner.js'
+import { InputError, show } from '../shared/errors.js'
+import type { GitHubContext } from '../plan/inputs/github-context.js'
+import type { PlanFacts } from '../plan/plan.js'
+import { normaliseRegistry } from '../plan/inputs/reference.js'
+import type { Settings } from '../plan/inputs/settings.js'
+import { run } from '../engine/exec.js'
+import { runnerDockerConfig } from '../shared/runner-env.js'
 
 /** Registries that the runner's docker config already has credentials for (an earlier login step). */
 export function loggedInRegistries(configDir: string): string[] {

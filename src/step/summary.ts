@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
-import type { BuildOutcome } from './engine/engine.js'
-import type { Plan } from './plan.js'
+import type { BuildOutcome } from '../engine/engine.js'
+import type { Plan } from '../plan/plan.js'
 
 /** The job summary: what was built and pushed, where, how fast, how much came from cache. */
 export async function writeSummary(plan: Plan, outcome: BuildOutcome, seconds: number): Promise<void> {

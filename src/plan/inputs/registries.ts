@@ -1,5 +1,5 @@
-import { parseYaml as parse } from './yaml.js'
-import { InputError, show } from './errors.js'
+import { parseYaml as parse } from './yaml-parser.js'
+import { InputError, show } from '../../shared/errors.js'
 import { normaliseRegistry } from './reference.js'
 
 /** One more registry to push every planned tag to (the `registries` input). */

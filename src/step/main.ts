@@ -1,17 +1,17 @@
 import * as core from '@actions/core'
-import { type EarlyProbe } from './early-probe.js'
-import { BuildError } from './engine/engine.js'
-import { CommandError } from './exec.js'
-import { InputError } from './errors.js'
+import { type EarlyProbe } from '../engine/probe/early-probe.js'
+import { BuildError } from '../engine/engine.js'
+import { CommandError } from '../engine/exec.js'
+import { InputError } from '../shared/errors.js'
 import { execute } from './execute.js'
 import { checkBuildFiles, gatherFacts } from './facts.js'
-import { readGitHubContext } from './github-context.js'
+import { readGitHubContext } from '../plan/inputs/github-context.js'
 import { logPlan } from './log-plan.js'
-import { setPlanOutputs } from './report.js'
-import { readSettings } from './settings.js'
+import { setPlanOutputs } from './outputs.js'
+import { readSettings } from '../plan/inputs/settings.js'
 import { markMainStarted } from './state.js'
-import { makeTargets } from './targets.js'
-import { setYamlParser, YAML_INPUTS } from './yaml.js'
+import { makeTargets } from '../plan/targets.js'
+import { setYamlParser, YAML_INPUTS } from '../plan/inputs/yaml-parser.js'
 
 const SECRET_INPUTS = ['password', 'github-token', 'secrets', 'registries']
 
@@ -44,7 +44,7 @@ async function main(early?: EarlyProbe): Promise<void> {
   if (YAML_INPUTS.some(name => core.getInput(name) !== '')) {
     // dist/yaml/index.js, its own bundle (see the build script), loaded only here.
     const bundle: string = '../yaml/index.js'
-    setYamlParser(((await import(/* webpackIgnore: true */ bundle)) as typeof import('./yaml-bundle.js')).parse)
+    setYamlParser(((await import(/* webpackIgnore: true */ bundle)) as typeof import('../lazy/yaml.js')).parse)
   }
   const { settings, notices } = readSettings(name => core.getInput(name, { trimWhitespace: false }))
   const ctx = readGitHubContext(process.env)

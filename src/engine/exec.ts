@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import { getExecOutput } from '@actions/exec'
-import { childEnv } from './runner.js'
+import { childEnv } from '../shared/runner-env.js'
 
 export interface RunOptions {
   cwd?: string

@@ -1,4 +1,4 @@
-import { InputError, show } from './errors.js'
+import { InputError, show } from '../../shared/errors.js'
 
 /** Docker's tag grammar. */
 export const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { InputError } from './errors.js'
+import { InputError } from '../../shared/errors.js'
 
 /** What the plan needs to know about where the workflow runs, read from GITHUB_* and the payload. */
 export interface GitHubContext {

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process'
 import * as path from 'node:path'
-import { InputError } from './errors.js'
-import type { GitHubContext } from './github-context.js'
+import { InputError } from '../shared/errors.js'
+import type { GitHubContext } from '../plan/inputs/github-context.js'
 
 /** Where `origin` points: `https://github.com/Owner/Repo.git`, `git@github.com:Owner/Repo.git`, ... */
 export interface RemoteRepo {

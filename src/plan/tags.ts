@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import * as semver from 'semver'
-import type { GitHubContext } from './github-context.js'
-import type { LatestPolicy } from './shared/input-grammar.js'
+import type { GitHubContext } from './inputs/github-context.js'
+import type { LatestPolicy } from '../shared/input-grammar.js'
 
 /** What triggered the run, reduced to what tags depend on. */
 export type Trigger =

@@ -1,6 +1,6 @@
 import type { Plan } from './plan.js'
-import type { Builder } from './shared/builder.js'
-import type { CacheMode } from './shared/input-grammar.js'
+import type { Builder } from '../shared/builder.js'
+import type { CacheMode } from '../shared/input-grammar.js'
 
 /** The cache part of a build: flags for buildx, or build-args and --cache-from for classic docker. */
 export interface CachePlan {

@@ -1,4 +1,4 @@
-import type { Builder } from './shared/builder.js'
+import type { Builder } from '../../shared/builder.js'
 
 /**
  * Reads `buildx inspect` output: the driver, and whether the docker driver runs on the containerd

@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
-import type { GitHubContext } from './github-context.js'
-import type { Plan } from './plan.js'
+import type { GitHubContext } from '../plan/inputs/github-context.js'
+import type { Plan } from '../plan/plan.js'
 
 function lines(values: string[]): string {
   return values.map(v => `  ${v}`).join('\n')

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs'
-import { parseCompose } from './compose.js'
-import { InputError } from './errors.js'
-import type { GitHubContext } from './github-context.js'
+import { parseCompose } from './inputs/compose.js'
+import { InputError } from '../shared/errors.js'
+import type { GitHubContext } from './inputs/github-context.js'
 import { makePlan, type Plan, type PlanFacts } from './plan.js'
-import { DOCKER_HUB } from './reference.js'
-import type { Settings } from './settings.js'
+import { DOCKER_HUB } from './inputs/reference.js'
+import type { Settings } from './inputs/settings.js'
 
 /** One image to build: the single image of the step, or one compose service. */
 export interface Target {

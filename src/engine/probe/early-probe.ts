@@ -11,10 +11,10 @@
  * INPUT_* variable, like every child of the action.
  */
 import { fastProbe } from './fast-probe.js'
-import { childEnv, isPostStep, runnerDockerConfig } from './runner.js'
-import { type Collected, spawnCollected } from './spawn.js'
-import type { Builder } from './shared/builder.js'
-import { BUILDER_NAME, ENGINE_ADDRESS } from './shared/input-grammar.js'
+import { childEnv, isPostStep, runnerDockerConfig } from '../../shared/runner-env.js'
+import { type Collected, spawnCollected } from '../spawn.js'
+import type { Builder } from '../../shared/builder.js'
+import { BUILDER_NAME, ENGINE_ADDRESS } from '../../shared/input-grammar.js'
 
 /** The fast path's builder, or what `docker buildx inspect` said and why the fast path did not answer. */
 export type ProbeAnswer = { builder: Builder; via: string } | { inspect: Collected; fastMiss: string }

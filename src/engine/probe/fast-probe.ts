@@ -17,7 +17,7 @@ import { accessSync, constants, readFileSync, statSync } from 'node:fs'
 import { request } from 'node:http'
 import { connect } from 'node:net'
 import * as path from 'node:path'
-import type { Builder } from './shared/builder.js'
+import type { Builder } from '../../shared/builder.js'
 
 /** Where the engine's API listens. */
 export type Endpoint = { socketPath: string } | { host: string; port: number }
