@@ -1,3 +1,7 @@
+/**
+ * What the local preview reads from the git checkout (HEAD, branch, tags, origin, default branch)
+ * and the GitHubContext a workflow would get there. Runs git: the CLI's one side effect.
+ */
 import { execFileSync } from 'node:child_process'
 import * as path from 'node:path'
 import { InputError } from '../shared/errors.js'

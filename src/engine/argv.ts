@@ -1,3 +1,7 @@
+/**
+ * Every engine command line, made from the plan: docker buildx build, the classic docker build and
+ * push, login, podman build, label and push. Pure; table-tested.
+ */
 import type { CachePlan } from '../plan/cache.js'
 import type { Plan } from '../plan/plan.js'
 

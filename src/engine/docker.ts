@@ -1,3 +1,7 @@
+/**
+ * The docker CLI as an Engine: login, then one `buildx build --push` (retried as a whole), or the
+ * classic `docker build` and a `docker push` of each reference.
+ */
 import * as core from '@actions/core'
 import type { CachePlan } from '../plan/cache.js'
 import type { Builder } from '../shared/builder.js'

@@ -1,3 +1,7 @@
+/**
+ * What every engine does for the action (the Engine interface), what a build returns, and the
+ * errors a build, login or push ends in, with their messages for the user.
+ */
 import { readFileSync } from 'node:fs'
 import * as core from '@actions/core'
 import type { CachePlan } from '../plan/cache.js'

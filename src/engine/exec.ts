@@ -1,3 +1,7 @@
+/**
+ * The one wrapper every command of the action's bundle goes through (@actions/exec): argv without a
+ * shell, logged, output kept whole for errors, no INPUT_* in the child's environment.
+ */
 import * as core from '@actions/core'
 import { getExecOutput } from '@actions/exec'
 import { childEnv } from '../shared/runner-env.js'

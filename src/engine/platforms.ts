@@ -1,3 +1,6 @@
+/**
+ * Whether the builder can make one image of several platforms: checked before anything is built.
+ */
 import type { Builder } from '../shared/builder.js'
 import { InputError } from '../shared/errors.js'
 import type { Plan } from '../plan/plan.js'

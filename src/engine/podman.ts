@@ -1,3 +1,7 @@
+/**
+ * podman as an Engine: login, build (a manifest list for several platforms), push each reference;
+ * and reading podman's build log (steps, cache hits, the failing step).
+ */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
 import * as core from '@actions/core'

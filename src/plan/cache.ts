@@ -1,3 +1,7 @@
+/**
+ * The cache decision: registry cache, inline cache or none, from the cache inputs, the plan and
+ * what the builder can do. Pure.
+ */
 import type { Plan } from './plan.js'
 import type { Builder } from '../shared/builder.js'
 import type { CacheMode } from '../shared/input-grammar.js'

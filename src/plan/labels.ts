@@ -1,3 +1,6 @@
+/**
+ * The image's OCI labels, from the GitHub context, merged with the `labels` input.
+ */
 import type { GitHubContext } from './inputs/github-context.js'
 import type { KeyValue } from './inputs/input-list.js'
 

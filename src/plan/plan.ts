@@ -1,3 +1,7 @@
+/**
+ * The plan: settings + GitHub context + facts -> image, references, labels, logins, the push
+ * decision and the build. Pure data, holding no secret; the dry run prints it.
+ */
 import { InputError, show } from '../shared/errors.js'
 import type { GitHubContext } from './inputs/github-context.js'
 import type { KeyValue } from './inputs/input-list.js'

@@ -1,3 +1,7 @@
+/**
+ * The derived tags: what triggered the run (branch, git tag, pull request, schedule) -> tags and
+ * version, with the `latest` policy.
+ */
 import { createHash } from 'node:crypto'
 import * as semver from 'semver'
 import type { GitHubContext } from './inputs/github-context.js'

@@ -1,3 +1,6 @@
+/**
+ * The images of one step: a single plan, or one plan per compose service.
+ */
 import { readFileSync } from 'node:fs'
 import { parseCompose } from './inputs/compose.js'
 import { InputError } from '../shared/errors.js'

@@ -1,3 +1,7 @@
+/**
+ * The executing half of the main step, in this run's own folder: probe the engine, log in, build and
+ * push every target, set the result outputs and the summary, then clean up.
+ */
 import * as path from 'node:path'
 import * as core from '@actions/core'
 import { planCache } from '../plan/cache.js'

@@ -1,3 +1,7 @@
+/**
+ * What the plan needs from the world, gathered before planning: the git tags (for `latest: semver`)
+ * and the registries already logged in to; and whether the build files exist.
+ */
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import * as path from 'node:path'
 import { InputError, show } from '../shared/errors.js'

@@ -1,3 +1,6 @@
+/**
+ * The plan in the step's log, one group per phase of the decision.
+ */
 import * as core from '@actions/core'
 import type { GitHubContext } from '../plan/inputs/github-context.js'
 import type { Plan } from '../plan/plan.js'

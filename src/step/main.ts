@@ -1,3 +1,8 @@
+/**
+ * The main step (dist/main/): mask the secrets, read the inputs and the GitHub context, plan, log
+ * the plan and set its outputs, then execute it unless it is a dry run. The one place that fails
+ * the step.
+ */
 import * as core from '@actions/core'
 import { type EarlyProbe } from '../engine/probe/early-probe.js'
 import { BuildError } from '../engine/engine.js'

@@ -1,3 +1,7 @@
+/**
+ * Where a result is reported to the workflow: the step's outputs, from the plans (dry run too) and
+ * then from the builds.
+ */
 import * as core from '@actions/core'
 import type { BuildOutcome } from '../engine/engine.js'
 import type { Target } from '../plan/targets.js'

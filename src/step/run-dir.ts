@@ -1,3 +1,7 @@
+/**
+ * This run's own folder: a docker config and the build secret files, made before the login and
+ * deleted by the clean-up (post.ts).
+ */
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'

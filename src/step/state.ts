@@ -1,3 +1,6 @@
+/**
+ * What main saves for the post step (STATE_*): paths and registry names, never a secret.
+ */
 import * as core from '@actions/core'
 
 /** What main leaves for the post step. Never a secret: paths and registry names only. */

@@ -1,3 +1,6 @@
+/**
+ * The job summary (GITHUB_STEP_SUMMARY): what was built and pushed, or what a failed push left.
+ */
 import * as core from '@actions/core'
 import type { BuildOutcome } from '../engine/engine.js'
 import type { Plan } from '../plan/plan.js'

@@ -1,3 +1,6 @@
+/**
+ * Reads `docker buildx inspect` output into the Builder that the cache decision and the engines use.
+ */
 import type { Builder } from '../../shared/builder.js'
 
 /**

@@ -1,3 +1,7 @@
+/**
+ * Which engine this run builds with, per the `engine` input: buildx (the early or fast probe, else
+ * `docker buildx inspect`), the classic docker build, or podman.
+ */
 import * as core from '@actions/core'
 import { parseBuilder } from './buildx-inspect.js'
 import { CommandError, run, type RunResult } from '../exec.js'

@@ -1,3 +1,7 @@
+/**
+ * The `compose-file` input: the build services of a compose file (context, dockerfile, args,
+ * target, labels). Pure: given the file's text.
+ */
 import * as path from 'node:path'
 import { parseYaml as parse } from './yaml-parser.js'
 import { InputError } from '../../shared/errors.js'

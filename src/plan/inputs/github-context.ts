@@ -1,3 +1,7 @@
+/**
+ * The GitHub context the plan reads: the GITHUB_* variables and the event payload (the one file
+ * this side reads, named by the environment it is handed).
+ */
 import { readFileSync } from 'node:fs'
 import { InputError } from '../../shared/errors.js'
 

@@ -1,3 +1,6 @@
+/**
+ * The grammar of list inputs: one item per line (or per comma), `#` comments, `key=value` lines.
+ */
 import { parse } from 'csv-parse/sync'
 
 /**

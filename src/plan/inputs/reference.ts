@@ -1,3 +1,7 @@
+/**
+ * Image names and references: registry hosts (and docker.io's aliases), `user/app`,
+ * `host:port/path`, `name:tag`; a bad one is an InputError quoting the value.
+ */
 import { InputError, show } from '../../shared/errors.js'
 
 /** Docker's tag grammar. */

@@ -1,3 +1,6 @@
+/**
+ * The `registries` input: a YAML list of more registries that get every planned tag.
+ */
 import { parseYaml as parse } from './yaml-parser.js'
 import { InputError, show } from '../../shared/errors.js'
 import { normaliseRegistry } from './reference.js'

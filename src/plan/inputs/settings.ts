@@ -1,3 +1,7 @@
+/**
+ * Where an input is parsed: every input of action.yml, read once, validated and turned into one
+ * typed Settings. Nothing else reads INPUT_*.
+ */
 import * as path from 'node:path'
 import { InputError, show } from '../../shared/errors.js'
 import { type KeyValue, parseKeyValues, parseList } from './input-list.js'
