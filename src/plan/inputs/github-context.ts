@@ -3,18 +3,27 @@
  * this side reads, named by the environment it is handed).
  */
 import { readFileSync } from 'node:fs'
+import type { context } from '@actions/github'
 import { InputError } from '../../shared/errors.js'
 
-/** What the plan needs to know about where the workflow runs, read from GITHUB_* and the payload. */
-export interface GitHubContext {
-  eventName: string
-  /** `refs/heads/main`, `refs/tags/v1.2.3`, `refs/pull/12/merge`. */
-  ref: string
-  sha: string
+/**
+ * @actions/github's Context, as a type only: its fields are read here as its constructor reads
+ * them, but from the environment this module is handed. Importing the package itself would put
+ * Octokit into the main bundle, and build a context from process.env as a side effect of the
+ * import (the API client is a bundle of its own: lazy/github.ts).
+ */
+type ActionsContext = typeof context
+/** The event payload as @actions/github types it (its WebhookPayload). */
+type Payload = ActionsContext['payload']
+
+/**
+ * What the plan needs to know about where the workflow runs, read from GITHUB_* and the payload.
+ * eventName, ref (`refs/heads/main`, `refs/tags/v1.2.3`, `refs/pull/12/merge`), sha, actor and
+ * serverUrl are @actions/github's fields of the same names.
+ */
+export interface GitHubContext extends Pick<ActionsContext, 'eventName' | 'ref' | 'sha' | 'actor' | 'serverUrl'> {
   /** `owner/repo` as GitHub spells it (capitals kept). */
   repository: string
-  actor: string
-  serverUrl: string
   /** The repository's default branch, from the payload; undefined when the payload lacks it. */
   defaultBranch?: string
   pullRequest?: { number: number; fromFork: boolean; headSha?: string }
@@ -34,7 +43,7 @@ const obj = (v: unknown): Json => (v !== null && typeof v === 'object' ? (v as J
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined)
 
 /** Reads the event payload; a path that is set but unreadable or not JSON is the user's problem. */
-function readPayload(env: Env): Json {
+function readPayload(env: Env): Payload {
   const file = env.GITHUB_EVENT_PATH
   if (!file) return {}
   let text: string
@@ -54,19 +63,31 @@ function readPayload(env: Env): Json {
   }
 }
 
+/** The fields of @actions/github's Context the plan uses, read from `env` as its constructor reads them. */
+function actionsContext(env: Env): Pick<ActionsContext, 'payload' | 'eventName' | 'ref' | 'sha' | 'actor' | 'serverUrl'> {
+  return {
+    payload: readPayload(env),
+    eventName: env.GITHUB_EVENT_NAME ?? '',
+    ref: env.GITHUB_REF ?? '',
+    sha: env.GITHUB_SHA ?? '',
+    actor: env.GITHUB_ACTOR ?? '',
+    serverUrl: env.GITHUB_SERVER_URL ?? 'https://github.com'
+  }
+}
+
 export function readGitHubContext(env: Env): GitHubContext {
-  const payload = readPayload(env)
+  const { payload, eventName, ref, sha, actor, serverUrl } = actionsContext(env)
+  // The payload is whatever JSON the file holds: each field is checked before it is used.
   const repo = obj(payload.repository)
   const pr = obj(payload.pull_request)
-  const eventName = env.GITHUB_EVENT_NAME ?? ''
   const repository = env.GITHUB_REPOSITORY ?? str(repo.full_name) ?? ''
   const ctx: GitHubContext = {
     eventName,
-    ref: env.GITHUB_REF ?? '',
-    sha: env.GITHUB_SHA ?? '',
+    ref,
+    sha,
     repository,
-    actor: env.GITHUB_ACTOR ?? '',
-    serverUrl: env.GITHUB_SERVER_URL ?? 'https://github.com',
+    actor,
+    serverUrl,
     defaultBranch: str(repo.default_branch),
     repoDescription: str(repo.description),
     repoUrl: str(repo.html_url),
