@@ -1,6 +1,6 @@
 /**
- * What the plan needs from the world, gathered before planning: the git tags (for `latest: semver`)
- * and the registries already logged in to; and whether the build files exist.
+ * What the plan needs from the world, gathered before planning: the repository's tags (for
+ * `latest: semver`) and the registries already logged in to; and whether the build files exist.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import * as path from 'node:path'
@@ -9,8 +9,13 @@ import type { GitHubContext } from '../plan/inputs/github-context.js'
 import type { PlanFacts } from '../plan/plan.js'
 import { normaliseRegistry } from '../plan/inputs/reference.js'
 import type { Settings } from '../plan/inputs/settings.js'
+import { triggerOf } from '../plan/tags.js'
 import { run } from '../engine/exec.js'
 import { runnerDockerConfig } from '../shared/runner-env.js'
+import { repositoryTags } from './repo-tags.js'
+
+/** GET /repos/{owner}/{repo}/tags, every page: this long at most, then the checkout's tags as before. */
+const TAGS_API_TIMEOUT_MS = 5000
 
 /** Registries that the runner's docker config already has credentials for (an earlier login step). */
 export function loggedInRegistries(configDir: string): string[] {
@@ -37,11 +42,23 @@ async function gitTags(workspace: string): Promise<string[]> {
   return r.exitCode === 0 ? r.stdout.split('\n').filter(Boolean) : []
 }
 
-/** Side effects the plan depends on, gathered once: one `git tag` only when the policy needs it. */
+/** The tags the tag being built is compared with: the checkout's, else the GitHub API's (repo-tags.ts). */
+async function semverTags(s: Settings, ctx: GitHubContext, env: NodeJS.ProcessEnv): Promise<string[]> {
+  const trigger = triggerOf(ctx)
+  return repositoryTags(await gitTags(env.GITHUB_WORKSPACE || process.cwd()), trigger.kind === 'tag' ? trigger.name : undefined, {
+    // @actions/github's default; GitHub Enterprise Server sets GITHUB_API_URL (https://HOST/api/v3).
+    apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+    repository: ctx.repository,
+    token: s.githubToken,
+    timeoutMs: TAGS_API_TIMEOUT_MS
+  })
+}
+
+/** Side effects the plan depends on, gathered once: the tags only when the policy needs them. */
 export async function gatherFacts(s: Settings, ctx: GitHubContext, env: NodeJS.ProcessEnv): Promise<PlanFacts> {
   const needsTags = s.latest === 'semver' && (ctx.ref.startsWith('refs/tags/') || ctx.eventName === 'release')
   return {
-    knownVersions: needsTags ? await gitTags(env.GITHUB_WORKSPACE || process.cwd()) : [],
+    knownVersions: needsTags ? await semverTags(s, ctx, env) : [],
     loggedIn: loggedInRegistries(runnerDockerConfig(env)),
     now: new Date()
   }
