@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { countSteps, isPushFailure, parseBuildFailure, pushedReferences, stepLine } from '../../src/build-log.js'
+import { countSteps, isPushFailure, parseBuildFailure, pushedReferences, stepLine } from '../../src/engine/build-log.js'
 
 const failure = readFileSync(new URL('./fixtures/buildkit-failure.txt', import.meta.url), 'utf8')
 

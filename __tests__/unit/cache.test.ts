@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs'
-import { type Builder, type CacheRequest, parseBuilder, planCache } from '../../src/cache.js'
-import { makePlan, type Plan } from '../../src/plan.js'
+import { parseBuilder } from '../../src/engine/probe/buildx-inspect.js'
+import { type CacheRequest, planCache } from '../../src/plan/cache.js'
+import type { Builder } from '../../src/shared/builder.js'
+import { makePlan, type Plan } from '../../src/plan/plan.js'
 import { ctxOf, FACTS, settingsOf } from './fixtures.js'
 
 const push = makePlan(settingsOf({ registry: 'localhost:5000', image: 'team/app' }), ctxOf({ ref: 'refs/heads/dev' }), FACTS)

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type CliArgs, parseCliArgs, runCli, UsageError } from '../../src/cli.js'
+import { type CliArgs, parseCliArgs, runCli, UsageError } from '../../src/cli/cli.js'
 
 describe('parseCliArgs', () => {
   it.each<[string[], Partial<CliArgs>]>([

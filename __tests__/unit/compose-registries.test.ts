@@ -1,11 +1,11 @@
-import { parseCompose } from '../../src/compose.js'
-import { InputError } from '../../src/errors.js'
-import { makePlan } from '../../src/plan.js'
-import { parseRegistries } from '../../src/registries.js'
-import { makeTargets } from '../../src/targets.js'
+import { parseCompose } from '../../src/plan/inputs/compose.js'
+import { InputError } from '../../src/shared/errors.js'
+import { makePlan } from '../../src/plan/plan.js'
+import { parseRegistries } from '../../src/plan/inputs/registries.js'
+import { makeTargets } from '../../src/plan/targets.js'
 import { ctxOf, FACTS, settingsOf } from './fixtures.js'
 import { parse } from 'yaml'
-import { setYamlParser } from '../../src/yaml.js'
+import { setYamlParser } from '../../src/plan/inputs/yaml-parser.js'
 
 beforeAll(() => setYamlParser(parse))
 

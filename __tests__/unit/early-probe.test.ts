@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
-import { probeKey, startEarlyProbe } from '../../src/early-probe.js'
+import { probeKey, startEarlyProbe } from '../../src/engine/probe/early-probe.js'
 
 // A `docker` first on PATH that prints its argv and what it was given of the environment.
 const bin = mkdtempSync(path.join(tmpdir(), 'early-probe-'))

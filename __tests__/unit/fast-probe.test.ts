@@ -2,7 +2,14 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { createServer, type Server } from 'node:http'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
-import { type BuilderFacts, builderFromInfo, defaultBuilderEndpoint, type FastPath, fastProbe, parseAddress } from '../../src/fast-probe.js'
+import {
+  type BuilderFacts,
+  builderFromInfo,
+  defaultBuilderEndpoint,
+  type FastPath,
+  fastProbe,
+  parseAddress
+} from '../../src/engine/probe/fast-probe.js'
 
 const SOCKET = 'unix:///var/run/docker.sock'
 const base: BuilderFacts = { env: {}, builder: '', cliAndBuildx: true }

@@ -1,6 +1,6 @@
-import type { GitHubContext } from '../../src/github-context.js'
-import { makePlan, type Plan, type PlanFacts } from '../../src/plan.js'
-import { readSettings, type Settings } from '../../src/settings.js'
+import type { GitHubContext } from '../../src/plan/inputs/github-context.js'
+import { makePlan, type Plan, type PlanFacts } from '../../src/plan/plan.js'
+import { readSettings, type Settings } from '../../src/plan/inputs/settings.js'
 
 export const SHA = '0123456789abcdef0123456789abcdef01234567'
 

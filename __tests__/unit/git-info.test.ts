@@ -1,5 +1,5 @@
-import { InputError } from '../../src/errors.js'
-import { type GitInfo, gitHubContextOf, parseRemoteUrl, readGitInfo, redactUrl } from '../../src/git-info.js'
+import { InputError } from '../../src/shared/errors.js'
+import { type GitInfo, gitHubContextOf, parseRemoteUrl, readGitInfo, redactUrl } from '../../src/cli/git-info.js'
 
 describe('parseRemoteUrl', () => {
   it.each<[string, { host: string; repository: string } | undefined]>([

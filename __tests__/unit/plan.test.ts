@@ -1,5 +1,5 @@
-import { InputError } from '../../src/errors.js'
-import { makePlan } from '../../src/plan.js'
+import { InputError } from '../../src/shared/errors.js'
+import { makePlan } from '../../src/plan/plan.js'
 import { ctxOf, FACTS, settingsOf } from './fixtures.js'
 
 const HUB = { username: 'bob', password: 'pw' }

@@ -1,13 +1,7 @@
 import { checkPlatforms } from '../../src/engine/platforms.js'
-import {
-  countPodmanSteps,
-  parsePodmanFailure,
-  podmanBuildArgs,
-  podmanLabelArgs,
-  podmanPushArgs,
-  targetsLastStage
-} from '../../src/engine/podman.js'
-import { InputError } from '../../src/errors.js'
+import { podmanBuildArgs, podmanLabelArgs, podmanPushArgs } from '../../src/engine/argv.js'
+import { countPodmanSteps, parsePodmanFailure, targetsLastStage } from '../../src/engine/podman.js'
+import { InputError } from '../../src/shared/errors.js'
 import { BUILD_FILES as files, bobPlan as planOf, flagValues as values } from './fixtures.js'
 
 describe('podman build argv', () => {

@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
-import { cleanUp, credentialsInFolder, escapeData, post } from '../../src/post.js'
+import { cleanUp, credentialsInFolder, escapeData, post } from '../../src/step/post.js'
 
 // `docker` and `podman` first on PATH that record their argv and environment, and fail for one registry.
 const bin = mkdtempSync(path.join(tmpdir(), 'post-bin-'))

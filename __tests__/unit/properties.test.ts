@@ -1,8 +1,8 @@
 import fc from 'fast-check'
-import { makePlan } from '../../src/plan.js'
-import { parseReference, TAG } from '../../src/reference.js'
-import { deriveTags, sanitizeTag, type Trigger } from '../../src/tags.js'
-import type { LatestPolicy } from '../../src/settings.js'
+import { makePlan } from '../../src/plan/plan.js'
+import { parseReference, TAG } from '../../src/plan/inputs/reference.js'
+import { deriveTags, sanitizeTag, type Trigger } from '../../src/plan/tags.js'
+import type { LatestPolicy } from '../../src/shared/input-grammar.js'
 import { ctxOf, FACTS, SHA, settingsOf } from './fixtures.js'
 
 const anyRef = fc.oneof(

@@ -1,5 +1,5 @@
 import { pushError } from '../../src/engine/engine.js'
-import { RetriesExhausted } from '../../src/retry.js'
+import { RetriesExhausted } from '../../src/engine/retry.js'
 import { bobPlan } from './fixtures.js'
 
 const plan = bobPlan()

@@ -1,4 +1,5 @@
-import { backoffMs, classify, parseDuration, RetriesExhausted, retryAfterMs, withRetries } from '../../src/retry.js'
+import { backoffMs, classify, RetriesExhausted, retryAfterMs, withRetries } from '../../src/engine/retry.js'
+import { parseDuration } from '../../src/shared/input-grammar.js'
 
 describe('classify', () => {
   it.each<[string, boolean, string]>([

@@ -1,4 +1,4 @@
-import { cliMajor, noBuildxError } from '../../src/engine/select.js'
+import { cliMajor, noBuildxError } from '../../src/engine/probe/select.js'
 
 describe('the docker CLI that needs buildx', () => {
   it.each<[string, number]>([

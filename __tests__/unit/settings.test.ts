@@ -1,10 +1,10 @@
 import { writeFileSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { InputError } from '../../src/errors.js'
-import { readGitHubContext } from '../../src/github-context.js'
-import { parseList } from '../../src/input-list.js'
-import { readSettings } from '../../src/settings.js'
+import { InputError } from '../../src/shared/errors.js'
+import { readGitHubContext } from '../../src/plan/inputs/github-context.js'
+import { parseList } from '../../src/plan/inputs/input-list.js'
+import { readSettings } from '../../src/plan/inputs/settings.js'
 
 const read = (inputs: Record<string, string>) => readSettings(name => inputs[name] ?? '')
 

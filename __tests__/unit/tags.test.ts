@@ -1,5 +1,5 @@
-import { deriveTags, parseVersion, sanitizeTag, type Trigger } from '../../src/tags.js'
-import type { LatestPolicy } from '../../src/settings.js'
+import { deriveTags, parseVersion, sanitizeTag, type Trigger } from '../../src/plan/tags.js'
+import type { LatestPolicy } from '../../src/shared/input-grammar.js'
 
 const SHA = '0123456789abcdef0123456789abcdef01234567'
 const branch = (name: string, isDefaultBranch = false): Trigger => ({ kind: 'branch', name, sha: SHA, isDefaultBranch })

@@ -1,5 +1,9 @@
-import type { CachePlan } from '../cache.js'
-import type { Plan } from '../plan.js'
+/**
+ * Every engine command line, made from the plan: docker buildx build, the classic docker build and
+ * push, login, podman build, label and push. Pure; table-tested.
+ */
+import type { CachePlan } from '../plan/cache.js'
+import type { Plan } from '../plan/plan.js'
 
 const NO_CACHE: CachePlan = { kind: 'off', from: [], to: [], inlineArg: false, note: '' }
 
@@ -56,4 +60,49 @@ export function dockerPushArgs(reference: string): string[] {
 /** The password goes to stdin; argv names only the registry and the user. */
 export function loginArgs(registry: string, username: string): string[] {
   return ['login', '--username', username, '--password-stdin', registry]
+}
+
+/**
+ * Flags podman build shares with docker build: file, tags, labels, args, target, secrets.
+ * `unlabelled`: the image id goes to `iidFile` and neither tags nor labels are given (they come
+ * from `podmanLabelArgs`).
+ */
+export function podmanBuildArgs(plan: Plan, files: BuildFiles, manifest?: string, unlabelled?: { iidFile: string }): string[] {
+  const b = plan.build
+  const args = ['build', '--file', b.file]
+  if (!unlabelled) {
+    if (!manifest) for (const ref of plan.references) args.push('--tag', ref)
+    for (const [k, v] of Object.entries(plan.labels)) args.push('--label', `${k}=${v}`)
+  }
+  for (const { key, value } of b.buildArgs) args.push('--build-arg', `${key}=${value}`)
+  if (b.target) args.push('--target', b.target)
+  if (b.platforms.length > 0) args.push('--platform', b.platforms.join(','))
+  // Several platforms build into a manifest list, pushed whole with `manifest push --all`. Without
+  // --no-cache, podman 4.3 reuses the image built for one platform as the next one's cache when
+  // their bases are the same (FROM scratch), and the list ends up holding a single image.
+  if (manifest) args.push('--manifest', manifest, '--no-cache')
+  for (const id of b.secretIds) args.push('--secret', `id=${id},src=${files.secretFiles[id]}`)
+  args.push('--iidfile', unlabelled?.iidFile ?? files.iidFile, b.context)
+  return args
+}
+
+/**
+ * The second build of a target before the last stage: a one-line Containerfile `FROM <its id>`
+ * (in `containerfile`, built in the empty folder `context`) that gives it the plan's labels and
+ * tags. podman turns the labels into LABEL steps of this, the last stage, cached by value.
+ */
+export function podmanLabelArgs(plan: Plan, files: BuildFiles, containerfile: string, context: string): string[] {
+  const args = ['build', '--file', containerfile]
+  for (const ref of plan.references) args.push('--tag', ref)
+  for (const [k, v] of Object.entries(plan.labels)) args.push('--label', `${k}=${v}`)
+  if (plan.build.platforms.length === 1) args.push('--platform', plan.build.platforms[0] as string)
+  args.push('--iidfile', files.iidFile, context)
+  return args
+}
+
+/** `podman push` of one reference, or of the whole manifest list to it; the digest goes to a file. */
+export function podmanPushArgs(ref: string, digestFile: string, manifest?: string): string[] {
+  return manifest
+    ? ['manifest', 'push', '--all', '--digestfile', digestFile, manifest, `docker://${ref}`]
+    : ['push', '--digestfile', digestFile, ref]
 }

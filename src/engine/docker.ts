@@ -1,7 +1,12 @@
+/**
+ * The docker CLI as an Engine: login, then one `buildx build --push` (retried as a whole), or the
+ * classic `docker build` and a `docker push` of each reference.
+ */
 import * as core from '@actions/core'
-import type { Builder, CachePlan } from '../cache.js'
-import { countSteps, isPushFailure, parseBuildFailure, pushedReferences } from '../build-log.js'
-import { CommandError, run, type RunResult } from '../exec.js'
+import type { CachePlan } from '../plan/cache.js'
+import type { Builder } from '../shared/builder.js'
+import { countSteps, isPushFailure, parseBuildFailure, pushedReferences } from './build-log.js'
+import { CommandError, run, type RunResult } from './exec.js'
 import {
   type BuildOutcome,
   buildError,
@@ -13,8 +18,8 @@ import {
   readOptional,
   type EngineName
 } from './engine.js'
-import type { Plan } from '../plan.js'
-import { RetriesExhausted, type RetryHooks, type RetryPolicy, withRetries } from '../retry.js'
+import type { Plan } from '../plan/plan.js'
+import { RetriesExhausted, type RetryHooks, type RetryPolicy, withRetries } from './retry.js'
 import { type BuildFiles, buildxBuildArgs, dockerBuildArgs, dockerPushArgs, loginArgs } from './argv.js'
 
 /** The docker CLI bound to this run's config folder: every call goes through `run`. */

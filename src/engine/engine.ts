@@ -1,10 +1,14 @@
+/**
+ * What every engine does for the action (the Engine interface), what a build returns, and the
+ * errors a build, login or push ends in, with their messages for the user.
+ */
 import { readFileSync } from 'node:fs'
 import * as core from '@actions/core'
-import type { CachePlan } from '../cache.js'
-import type { parseBuildFailure, StepCounts } from '../build-log.js'
-import { CommandError } from '../exec.js'
-import type { Plan } from '../plan.js'
-import { RetriesExhausted, type RetryHooks } from '../retry.js'
+import type { CachePlan } from '../plan/cache.js'
+import type { parseBuildFailure, StepCounts } from './build-log.js'
+import { CommandError } from './exec.js'
+import type { Plan } from '../plan/plan.js'
+import { RetriesExhausted, type RetryHooks } from './retry.js'
 import type { BuildFiles } from './argv.js'
 
 export type EngineName = 'buildx' | 'docker' | 'podman'

@@ -1,6 +1,9 @@
-import type { Builder } from '../cache.js'
-import { InputError } from '../errors.js'
-import type { Plan } from '../plan.js'
+/**
+ * Whether the builder can make one image of several platforms: checked before anything is built.
+ */
+import type { Builder } from '../shared/builder.js'
+import { InputError } from '../shared/errors.js'
+import type { Plan } from '../plan/plan.js'
 
 /**
  * Several platforms need a builder that makes image indexes: buildx on the containerd image store

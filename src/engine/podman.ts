@@ -1,57 +1,16 @@
+/**
+ * podman as an Engine: login, build (a manifest list for several platforms), push each reference;
+ * and reading podman's build log (steps, cache hits, the failing step).
+ */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
 import * as core from '@actions/core'
-import type { BuildFailure, StepCounts } from '../build-log.js'
-import { CommandError, run, type RunResult } from '../exec.js'
-import type { Plan } from '../plan.js'
-import { RetriesExhausted, type RetryHooks, type RetryPolicy, withRetries } from '../retry.js'
-import type { BuildFiles } from './argv.js'
+import type { BuildFailure, StepCounts } from './build-log.js'
+import { CommandError, run, type RunResult } from './exec.js'
+import type { Plan } from '../plan/plan.js'
+import { RetriesExhausted, type RetryHooks, type RetryPolicy, withRetries } from './retry.js'
+import { type BuildFiles, podmanBuildArgs, podmanLabelArgs, podmanPushArgs } from './argv.js'
 import { type BuildOutcome, buildError, causeOf, defaultHooks, type Engine, LoginError, pushError, readOptional } from './engine.js'
-
-/**
- * Flags podman build shares with docker build: file, tags, labels, args, target, secrets.
- * `unlabelled`: the image id goes to `iidFile` and neither tags nor labels are given (they come
- * from `podmanLabelArgs`).
- */
-export function podmanBuildArgs(plan: Plan, files: BuildFiles, manifest?: string, unlabelled?: { iidFile: string }): string[] {
-  const b = plan.build
-  const args = ['build', '--file', b.file]
-  if (!unlabelled) {
-    if (!manifest) for (const ref of plan.references) args.push('--tag', ref)
-    for (const [k, v] of Object.entries(plan.labels)) args.push('--label', `${k}=${v}`)
-  }
-  for (const { key, value } of b.buildArgs) args.push('--build-arg', `${key}=${value}`)
-  if (b.target) args.push('--target', b.target)
-  if (b.platforms.length > 0) args.push('--platform', b.platforms.join(','))
-  // Several platforms build into a manifest list, pushed whole with `manifest push --all`. Without
-  // --no-cache, podman 4.3 reuses the image built for one platform as the next one's cache when
-  // their bases are the same (FROM scratch), and the list ends up holding a single image.
-  if (manifest) args.push('--manifest', manifest, '--no-cache')
-  for (const id of b.secretIds) args.push('--secret', `id=${id},src=${files.secretFiles[id]}`)
-  args.push('--iidfile', unlabelled?.iidFile ?? files.iidFile, b.context)
-  return args
-}
-
-/**
- * The second build of a target before the last stage: a one-line Containerfile `FROM <its id>`
- * (in `containerfile`, built in the empty folder `context`) that gives it the plan's labels and
- * tags. podman turns the labels into LABEL steps of this, the last stage, cached by value.
- */
-export function podmanLabelArgs(plan: Plan, files: BuildFiles, containerfile: string, context: string): string[] {
-  const args = ['build', '--file', containerfile]
-  for (const ref of plan.references) args.push('--tag', ref)
-  for (const [k, v] of Object.entries(plan.labels)) args.push('--label', `${k}=${v}`)
-  if (plan.build.platforms.length === 1) args.push('--platform', plan.build.platforms[0] as string)
-  args.push('--iidfile', files.iidFile, context)
-  return args
-}
-
-/** `podman push` of one reference, or of the whole manifest list to it; the digest goes to a file. */
-export function podmanPushArgs(ref: string, digestFile: string, manifest?: string): string[] {
-  return manifest
-    ? ['manifest', 'push', '--all', '--digestfile', digestFile, manifest, `docker://${ref}`]
-    : ['push', '--digestfile', digestFile, ref]
-}
 
 /** `[linux/arm64] [2/3] STEP 4/6: RUN ...`: platform (several platforms), stage (several stages), step. */
 const STEP = /^(?:\[([a-z0-9]+\/[^\]]+)\] )?(?:\[(\d+)\/(\d+)\] )?STEP (\d+)\/(\d+): (.*)$/

@@ -1,0 +1,28 @@
+/**
+ * Runs a program with node built-ins only, quietly, keeping its output: for the engine probe and
+ * the post step's logout, which run before (or without) the action's bundle and its exec wrapper.
+ */
+import { spawn } from 'node:child_process'
+
+export interface Collected {
+  exitCode: number
+  stdout: string
+  stderr: string
+}
+
+/**
+ * Runs a program quietly and keeps its output; one that cannot start (not installed) answers
+ * exit code 127 with the reason in stderr. `child` lets a caller stop it.
+ */
+export function spawnCollected(command: string, args: string[], env: Record<string, string>) {
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const result = new Promise<Collected>(resolve => {
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.on('error', e => resolve({ exitCode: 127, stdout, stderr: e.message }))
+    child.on('close', code => resolve({ exitCode: code ?? 1, stdout, stderr }))
+  })
+  return { child, result }
+}

@@ -1,0 +1,221 @@
+/**
+ * Where an input is parsed: every input of action.yml, read once, validated and turned into one
+ * typed Settings. Nothing else reads INPUT_*.
+ */
+import * as path from 'node:path'
+import { InputError, show } from '../../shared/errors.js'
+import { type KeyValue, parseKeyValues, parseList } from './input-list.js'
+import { normaliseRegistry } from './reference.js'
+import { type ExtraRegistry, parseRegistries } from './registries.js'
+import {
+  BUILDER_NAME,
+  CACHE_MODES,
+  type CacheMode,
+  ENGINE_ADDRESS,
+  ENGINES,
+  type EngineChoice,
+  LATEST_POLICIES,
+  type LatestPolicy,
+  parseDuration,
+  PUSH_MODES,
+  type PushMode
+} from '../../shared/input-grammar.js'
+
+export interface BuildSecret {
+  id: string
+  value: string
+}
+
+/** Every input of action.yml, parsed and validated. Nothing else reads `INPUT_*`. */
+export interface Settings {
+  registry: string
+  username: string
+  password: string
+  image: string
+  context: string
+  file: string
+  tags: string[]
+  push: PushMode
+  latest: LatestPolicy
+  buildArgs: KeyValue[]
+  labels: KeyValue[]
+  target: string
+  secrets: BuildSecret[]
+  platforms: string[]
+  engine: EngineChoice
+  dryRun: boolean
+  githubToken: string
+  /** Further attempts of a login or push after a transient registry failure. */
+  retries: number
+  /** Base delay between attempts, in ms (doubled each time, with jitter). */
+  retryDelayMs: number
+  cache: CacheMode
+  /** Whether `cache` was set by the user (not the default), to say so when it cannot apply. */
+  cacheExplicit: boolean
+  cacheFrom: string[]
+  cacheTo: string[]
+  /** buildx builder name (remote BuildKit, docker-container, kubernetes); '' for the current one. */
+  builder: string
+  /** A remote Docker engine (tcp://, ssh://, unix://); '' to inherit DOCKER_HOST. */
+  dockerHost: string
+  /** More registries that get every planned tag. */
+  registries: ExtraRegistry[]
+  /** A compose file whose build services are built and pushed; '' for the single image. */
+  composeFile: string
+}
+
+/** What reading the inputs has to tell the user without failing (normalised values). */
+export interface SettingsResult {
+  settings: Settings
+  notices: string[]
+}
+
+export type InputReader = (name: string) => string
+
+const OS = ['linux', 'windows', 'darwin', 'freebsd']
+const ARCH = ['amd64', 'arm64', 'arm', '386', 'ppc64le', 's390x', 'riscv64', 'mips64le', 'loong64']
+const SECRET_ID = /^[A-Za-z0-9_.-]+$/
+const ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  const v = value.trim().toLowerCase()
+  if ((allowed as readonly string[]).includes(v)) return v as T
+  throw new InputError(`Input "${name}" is ${show(value)}: use one of ${allowed.join(', ')}.`)
+}
+
+function bool(name: string, value: string): boolean {
+  const v = value.trim().toLowerCase()
+  if (['true', 'false', ''].includes(v)) return v === 'true'
+  throw new InputError(`Input "${name}" is ${show(value)}: use true or false.`)
+}
+
+function count(name: string, value: string): number {
+  const n = Number(value.trim())
+  if (!/^\d+$/.test(value.trim()) || n > 20) throw new InputError(`Input "${name}" is ${show(value)}: use a whole number from 0 to 20.`)
+  return n
+}
+
+function duration(name: string, value: string): number {
+  const ms = parseDuration(value)
+  if (Number.isNaN(ms) || ms > 600_000)
+    throw new InputError(`Input "${name}" is ${show(value)}: use seconds like 2, 2s or 500ms (at most 600s).`)
+  return ms
+}
+
+function name(input: string, value: string): string {
+  const v = value.trim()
+  if (v !== '' && !BUILDER_NAME.test(v))
+    throw new InputError(`Input "${input}" is ${show(value)}: give a buildx builder name (see docker buildx ls).`)
+  return v
+}
+
+function dockerHost(value: string): string {
+  const v = value.trim()
+  if (v !== '' && !ENGINE_ADDRESS.test(v)) {
+    throw new InputError(
+      `Input "docker-host" is ${show(value)}: give an engine address such as tcp://10.0.0.5:2376, ssh://user@host or unix:///var/run/docker.sock.`
+    )
+  }
+  return v
+}
+
+function platform(value: string): string {
+  const [os, arch, variant, ...rest] = value.split('/')
+  const ok = OS.includes(os ?? '') && ARCH.includes(arch ?? '') && rest.length === 0
+  if (!ok || (variant !== undefined && !/^v[0-9]+$/.test(variant))) {
+    throw new InputError(
+      `Input "platforms" has ${show(value)}: write os/arch[/variant], e.g. linux/amd64 or linux/arm64 (arch is one of ${ARCH.join(', ')}).`
+    )
+  }
+  return value
+}
+
+/** Reads and validates every input. `read` is `core.getInput` in the action, a map in tests. */
+export function readSettings(read: InputReader): SettingsResult {
+  const notices: string[] = []
+  const get = (name: string): string => read(name) ?? ''
+
+  const rawRegistry = get('registry').trim() || 'docker.io'
+  const registry = normaliseRegistry(rawRegistry)
+  if (registry !== rawRegistry.toLowerCase()) {
+    notices.push(`Input "registry" is "${rawRegistry}": using the registry host "${registry}".`)
+  }
+
+  let password = get('password')
+  if (password !== password.trim()) {
+    password = password.trim()
+    notices.push('Input "password" had leading or trailing white space (often a newline pasted into the secret): it was trimmed.')
+  }
+  const username = get('username').trim()
+  // A username without a password is decided by the plan: build-only on a fork PR, else an error.
+  if (username === '' && password !== '') {
+    throw new InputError('Input "password" is set but "username" is empty: set username (e.g. ${{ vars.DOCKERHUB_USERNAME }}).')
+  }
+
+  const context = get('context').trim() || '.'
+  const file = get('file').trim() || path.join(context, 'Dockerfile')
+
+  const buildArgs = parseKeyValues(
+    get('build-args'),
+    line => new InputError(`Input "build-args" has the line ${show(line)} without "=": write NAME=value, one per line.`)
+  )
+  for (const { key } of buildArgs) {
+    if (!ARG_NAME.test(key)) {
+      throw new InputError(
+        `Input "build-args" has the name ${show(key)}: a build argument name is letters, digits and _, not starting with a digit.`
+      )
+    }
+  }
+  const labels = parseKeyValues(
+    get('labels'),
+    line => new InputError(`Input "labels" has the line ${show(line)} without "=": write key=value, one per line.`)
+  )
+  const secrets = parseKeyValues(
+    get('secrets'),
+    line => new InputError(`Input "secrets" has a line without "=" (${show(line.replace(/./g, '*'), 20)}): write id=value, one per line.`)
+  ).map(({ key, value }) => ({ id: key, value }))
+  const seen = new Set<string>()
+  for (const { id } of secrets) {
+    if (!SECRET_ID.test(id)) {
+      throw new InputError(`Input "secrets" has the id ${show(id)}: an id is letters, digits, ".", "_" and "-".`)
+    }
+    if (seen.has(id)) throw new InputError(`Input "secrets" gives the id "${id}" twice: give each secret id once.`)
+    seen.add(id)
+  }
+
+  const target = get('target').trim()
+  if (target !== '' && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(target)) {
+    throw new InputError(`Input "target" is ${show(target)}: name a build stage (FROM ... AS name).`)
+  }
+
+  const settings: Settings = {
+    registry,
+    username,
+    password,
+    image: get('image').trim(),
+    context,
+    file,
+    tags: parseList(get('tags'), { commas: true }),
+    push: oneOf('push', get('push') || 'auto', PUSH_MODES),
+    latest: oneOf('latest', get('latest') || 'default-branch', LATEST_POLICIES),
+    buildArgs,
+    labels,
+    target,
+    secrets,
+    platforms: parseList(get('platforms'), { commas: true }).map(platform),
+    engine: oneOf('engine', get('engine') || 'auto', ENGINES),
+    dryRun: bool('dry-run', get('dry-run')),
+    githubToken: get('github-token'),
+    retries: count('retries', get('retries') || '3'),
+    retryDelayMs: duration('retry-delay', get('retry-delay') || '2s'),
+    cache: oneOf('cache', get('cache') || 'auto', CACHE_MODES),
+    cacheExplicit: (get('cache') || 'auto').trim().toLowerCase() !== 'auto',
+    cacheFrom: parseList(get('cache-from'), { commas: false }),
+    cacheTo: parseList(get('cache-to'), { commas: false }),
+    builder: name('builder', get('builder')),
+    dockerHost: dockerHost(get('docker-host')),
+    registries: parseRegistries(get('registries')),
+    composeFile: get('compose-file').trim()
+  }
+  return { settings, notices }
+}

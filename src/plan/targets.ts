@@ -1,0 +1,72 @@
+/**
+ * The images of one step: a single plan, or one plan per compose service.
+ */
+import { readFileSync } from 'node:fs'
+import { parseCompose } from './inputs/compose.js'
+import { InputError } from '../shared/errors.js'
+import type { GitHubContext } from './inputs/github-context.js'
+import { makePlan, type Plan, type PlanFacts } from './plan.js'
+import { DOCKER_HUB } from './inputs/reference.js'
+import type { Settings } from './inputs/settings.js'
+
+/** One image to build: the single image of the step, or one compose service. */
+export interface Target {
+  /** The compose service, or '' for the single image. */
+  service: string
+  settings: Settings
+  plan: Plan
+}
+
+/** The namespace compose services are pushed under: `image`, else `<username>` or `<registry>/<owner>`. */
+function composePrefix(s: Settings, ctx: GitHubContext): string {
+  if (s.image !== '') return s.image.replace(/\/+$/, '')
+  if (s.registry === DOCKER_HUB) {
+    if (s.username === '') {
+      throw new InputError(
+        'Input "image" is empty and so is "username": with compose-file, set image to the namespace the services are pushed under (e.g. image: user), or username.'
+      )
+    }
+    return s.username
+  }
+  return `${s.registry}/${ctx.repository.split('/')[0] ?? ''}`
+}
+
+/**
+ * The images of this step. With `compose-file`, every service with a `build:` section is a
+ * target with the same derived tags, its own context, Dockerfile, args, target and labels.
+ */
+export function makeTargets(
+  s: Settings,
+  ctx: GitHubContext,
+  facts: PlanFacts,
+  read: (file: string) => string = f => readFileSync(f, 'utf8')
+): Target[] {
+  if (s.composeFile === '') return [{ service: '', settings: s, plan: makePlan(s, ctx, facts) }]
+  let text: string
+  try {
+    text = read(s.composeFile)
+  } catch {
+    throw new InputError(
+      `Input "compose-file" is "${s.composeFile}", which cannot be read: give the path of your compose file from the repository root (e.g. docker-compose.yml).`
+    )
+  }
+  if (s.tags.some(t => t.includes('/') || t.includes(':'))) {
+    throw new InputError(
+      'Input "tags" has a full reference, which cannot apply to every compose service: give bare tags (e.g. edge) with compose-file.'
+    )
+  }
+  const prefix = composePrefix(s, ctx)
+  return parseCompose(text, s.composeFile).map(svc => {
+    const settings: Settings = {
+      ...s,
+      image: `${prefix}/${svc.name}`,
+      context: svc.context,
+      file: svc.file,
+      target: svc.target || s.target,
+      buildArgs: [...svc.args, ...s.buildArgs],
+      labels: [...svc.labels, ...s.labels],
+      registries: s.registries.map(r => ({ ...r, image: r.image ? `${r.image.replace(/\/+$/, '')}/${svc.name}` : '' }))
+    }
+    return { service: svc.name, settings, plan: makePlan(settings, ctx, facts) }
+  })
+}

@@ -1,0 +1,119 @@
+/**
+ * The executing half of the main step, in this run's own folder: probe the engine, log in, build and
+ * push every target, set the result outputs and the summary, then clean up.
+ */
+import * as path from 'node:path'
+import * as core from '@actions/core'
+import { planCache } from '../plan/cache.js'
+import { type EarlyProbe, probeKey } from '../engine/probe/early-probe.js'
+import { DockerCli } from '../engine/docker.js'
+import { type BuildOutcome, type Engine, PushError } from '../engine/engine.js'
+import { checkPlatforms } from '../engine/platforms.js'
+import { PodmanCli } from '../engine/podman.js'
+import { probeEngine } from '../engine/probe/select.js'
+import type { Login } from '../plan/plan.js'
+import { cleanUp } from './post.js'
+import { setResultOutputs } from './outputs.js'
+import { createRunDir, type RunDir, writeSecretFiles } from './run-dir.js'
+import { runnerDockerConfig } from '../shared/runner-env.js'
+import type { Settings } from '../plan/inputs/settings.js'
+import type { Builder } from '../shared/builder.js'
+import { type PostState, savePostState } from './state.js'
+import { writeFailureSummary, writeSummary } from './summary.js'
+import type { Target } from '../plan/targets.js'
+
+function passwordFor(s: Settings, login: Login): string {
+  if (login.passwordFrom === 'github-token') return s.githubToken
+  if (login.passwordFrom === 'registries') return s.registries[login.entry ?? -1]?.password ?? ''
+  return s.password
+}
+
+/** The environment every engine command of this run gets: its own credentials, the engine to use. */
+function engineEnv(settings: Settings, dir: RunDir): Record<string, string> {
+  return {
+    DOCKER_CONFIG: dir.configDir,
+    DOCKER_BUILDKIT: '1',
+    REGISTRY_AUTH_FILE: path.join(dir.configDir, 'auth.json'),
+    ...(settings.dockerHost ? { DOCKER_HOST: settings.dockerHost } : {})
+  }
+}
+
+function makeEngine(builder: Builder, env: Record<string, string>, settings: Settings): Engine {
+  const policy = { retries: settings.retries, delayMs: settings.retryDelayMs }
+  return builder.engine === 'podman' ? new PodmanCli(env, policy) : new DockerCli(env, builder, policy)
+}
+
+/** Once per run, when cache was asked for: podman has no inline or registry cache (BuildKit's). */
+function logPodmanCache(s: Settings): void {
+  const asked = [
+    s.cacheExplicit ? `cache (${s.cache})` : '',
+    s.cacheFrom.length > 0 ? 'cache-from' : '',
+    s.cacheTo.length > 0 ? 'cache-to' : ''
+  ].filter(Boolean)
+  if (asked.length === 0) return
+  const inputs = asked.length > 1 ? `Inputs ${asked.slice(0, -1).join(', ')} and ${asked[asked.length - 1]} do` : `Input ${asked[0]} does`
+  core.info(`${inputs} not apply to podman (inline and registry cache are BuildKit features); podman builds with its local layer cache.`)
+}
+
+/** The plan carried out in this run's own folder, then the folder logged out of and deleted. */
+export async function execute(settings: Settings, targets: Target[], started: number, early?: EarlyProbe): Promise<void> {
+  const dir = createRunDir(process.env.RUNNER_TEMP, runnerDockerConfig(process.env))
+  const state: PostState = { root: dir.root, configDir: dir.configDir, registries: [] }
+  savePostState(state)
+  try {
+    await loginBuildPush(settings, targets, started, dir, state, early)
+  } finally {
+    // Credentials and secret files go as soon as the work is done, not at the end of the job; the
+    // post step is left only what this could not do.
+    const out = { info: (m: string) => core.info(m), warning: (m: string) => core.warning(m) }
+    if (await cleanUp(state, process.env, out)) savePostState({ registries: [] })
+  }
+}
+
+/** Login, build, push, outputs; `state` grows as it goes, for the clean-up. */
+async function loginBuildPush(
+  settings: Settings,
+  targets: Target[],
+  started: number,
+  dir: RunDir,
+  state: PostState,
+  early?: EarlyProbe
+): Promise<void> {
+  const env = engineEnv(settings, dir)
+  const matching = early?.key === probeKey(settings.builder, settings.dockerHost) ? early.result : undefined
+  const builder = await probeEngine(settings.engine, env, settings.builder || undefined, matching)
+  for (const t of targets) checkPlatforms(t.plan, builder)
+  const engine = makeEngine(builder, env, settings)
+  state.engine = engine.name === 'podman' ? 'podman' : 'docker'
+  state.env = env
+  savePostState(state)
+  const logins = [...new Map(targets.flatMap(t => t.plan.logins).map(l => [l.registry, l])).values()]
+  if (logins.length > 0) {
+    await core.group('Login', async () => {
+      for (const login of logins) {
+        const password = passwordFor(settings, login)
+        // docker stores base64(user:password) in its config: mask that form too.
+        core.setSecret(Buffer.from(`${login.username}:${password}`).toString('base64'))
+        await engine.login(login.registry, login.username, password)
+        state.registries.push(login.registry)
+        savePostState(state)
+        core.info(`Logged in to ${login.registry} as ${login.username}.`)
+      }
+    })
+  }
+  if (builder.engine === 'podman') logPodmanCache(settings)
+  const secretFiles = writeSecretFiles(dir, settings.secrets)
+  const outcomes: BuildOutcome[] = []
+  for (const [i, { plan }] of targets.entries()) {
+    const cache = planCache({ mode: settings.cache, from: settings.cacheFrom, to: settings.cacheTo }, plan, builder)
+    const files = { iidFile: path.join(dir.root, `iid-${i}`), metadataFile: path.join(dir.root, `metadata-${i}.json`), secretFiles }
+    try {
+      outcomes.push(await engine.build(plan, files, cache))
+    } catch (e) {
+      if (e instanceof PushError) await writeFailureSummary(plan, e.pushed, e.notPushed, e.message)
+      throw e
+    }
+  }
+  await core.group('Outputs', async () => setResultOutputs(targets, outcomes))
+  for (const [i, t] of targets.entries()) await writeSummary(t.plan, outcomes[i] as BuildOutcome, (Date.now() - started) / 1000)
+}

@@ -1,0 +1,38 @@
+/**
+ * The job summary (GITHUB_STEP_SUMMARY): what was built and pushed, or what a failed push left.
+ */
+import * as core from '@actions/core'
+import type { BuildOutcome } from '../engine/engine.js'
+import type { Plan } from '../plan/plan.js'
+
+/** The job summary: what was built and pushed, where, how fast, how much came from cache. */
+export async function writeSummary(plan: Plan, outcome: BuildOutcome, seconds: number): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) return
+  const rows = [
+    [{ data: 'Image', header: true }, plan.image],
+    [
+      { data: 'Pushed', header: true },
+      outcome.pushed.length > 0 ? outcome.pushed.map(r => `<code>${r}</code>`).join('<br>') : `nothing (${plan.pushReason})`
+    ],
+    [{ data: 'Digest', header: true }, outcome.digest ? `<code>${outcome.digest}</code>` : '-'],
+    [{ data: 'Engine', header: true }, outcome.engine],
+    [{ data: 'Duration', header: true }, `${seconds.toFixed(1)} s`],
+    [{ data: 'Cached steps', header: true }, `${outcome.steps.cached} of ${outcome.steps.steps}`]
+  ]
+  await core.summary.addHeading(`Docker image ${plan.version}`, 3).addTable(rows).write()
+}
+
+/** A failed push: which references made it and which did not, so nothing half-done looks done. */
+export async function writeFailureSummary(plan: Plan, pushed: string[], notPushed: string[], reason: string): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) return
+  const list = (refs: string[]) => (refs.length > 0 ? refs.map(r => `<code>${r}</code>`).join('<br>') : 'none')
+  await core.summary
+    .addHeading(`Docker image ${plan.version}: push failed`, 3)
+    .addTable([
+      [{ data: 'Image', header: true }, plan.image],
+      [{ data: 'Pushed', header: true }, list(pushed)],
+      [{ data: 'Not pushed', header: true }, list(notPushed)],
+      [{ data: 'Reason', header: true }, reason]
+    ])
+    .write()
+}

@@ -1,3 +1,0 @@
-// dist/yaml/index.js: the YAML parser as a bundle of its own, loaded by main only for the runs
-// that read YAML (see yaml.ts).
-export { parse } from 'yaml'
