@@ -86,7 +86,9 @@ function context(): string {
 /** Builds a new image into the engine as `<proxy>/<repo>:v1`. */
 async function build(repo: string): Promise<string> {
   const ref = `${proxy.host}/${repo}:v1`
-  const r = await docker(['buildx', 'build', '--load', '-t', ref, context()], tempDir('fp-docker-config-'))
+  const config = tempDir('fp-docker-config-')
+  shareUserPlugins(config)
+  const r = await docker(['buildx', 'build', '--load', '-t', ref, context()], config)
   succeeded(r)
   images.push(ref)
   return ref

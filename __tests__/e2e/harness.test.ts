@@ -191,7 +191,7 @@ describe('environment', () => {
       GITHUB_REPOSITORY_OWNER: 'octo-org',
       GITHUB_ACTOR: 'octocat',
       GITHUB_SERVER_URL: 'https://github.com',
-      GITHUB_API_URL: 'https://api.github.com',
+      GITHUB_API_URL: 'http://127.0.0.1:9/fake-github-api',
       GITHUB_HEAD_REF: '',
       GITHUB_BASE_REF: ''
     })

@@ -829,7 +829,8 @@ export async function runAction(opts: RunOptions = {}): Promise<RunResult> {
     action: '__self',
     actor,
     actor_id: String(fakeId(actor)),
-    api_url: 'https://api.github.com',
+    // The GitHub API is never reached from here: a port on this machine that refuses, like ACTIONS_RUNTIME_URL.
+    api_url: 'http://127.0.0.1:9/fake-github-api',
     base_ref: isPr ? String(payloadField(payload, 'pull_request', 'base', 'ref') ?? '') : '',
     event_name: eventName,
     graphql_url: 'https://api.github.com/graphql',
