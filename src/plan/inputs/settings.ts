@@ -8,6 +8,7 @@ import { type KeyValue, parseKeyValues, parseList } from './input-list.js'
 import { normaliseRegistry } from './reference.js'
 import { type ExtraRegistry, parseRegistries } from './registries.js'
 import { normalisePlatform } from './platform-alias.js'
+import { type BuildInputs, readBuildInputs } from './build-inputs.js'
 import {
   BUILDER_NAME,
   CACHE_MODES,
@@ -27,8 +28,8 @@ export interface BuildSecret {
   value: string
 }
 
-/** Every input of action.yml, parsed and validated. Nothing else reads `INPUT_*`. */
-export interface Settings {
+/** Every input of action.yml, parsed and validated (docker/build-push-action's own: build-inputs.ts). */
+export interface Settings extends BuildInputs {
   registry: string
   username: string
   password: string
@@ -203,6 +204,7 @@ export function readSettings(read: InputReader): SettingsResult {
     target,
     secrets,
     platforms: parseList(get('platforms'), { commas: true }).map(p => platform(p, notices)),
+    ...readBuildInputs(get, secrets),
     engine: oneOf('engine', get('engine') || 'auto', ENGINES),
     dryRun: bool('dry-run', get('dry-run')),
     githubToken: get('github-token'),
