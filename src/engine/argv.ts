@@ -4,6 +4,8 @@
  */
 import type { CachePlan } from '../plan/cache.js'
 import type { Plan } from '../plan/plan.js'
+import type { Builder } from '../shared/builder.js'
+import { buildxExports, buildxInputFlags, classicInputFlags, exportsFiles, podmanAnnotations, podmanInputFlags } from './build-flags.js'
 
 const NO_CACHE: CachePlan = { kind: 'off', from: [], to: [], inlineArg: false, note: '' }
 
@@ -25,21 +27,23 @@ function commonBuildFlags(plan: Plan, files: BuildFiles): string[] {
   if (b.target) args.push('--target', b.target)
   if (b.platforms.length > 0) args.push('--platform', b.platforms.join(','))
   for (const id of b.secretIds) args.push('--secret', `id=${id},src=${files.secretFiles[id]}`)
-  args.push('--iidfile', files.iidFile)
+  // No image id when `outputs` writes files, as with build-push.
+  if (!exportsFiles(b)) args.push('--iidfile', files.iidFile)
   return args
 }
 
-/** One `docker buildx build` that builds and, when the plan pushes, pushes every reference. */
-export function buildxBuildArgs(plan: Plan, files: BuildFiles, cache: CachePlan = NO_CACHE, builder?: string): string[] {
+/**
+ * One `docker buildx build` that builds and, when the plan pushes, pushes every reference.
+ * `builder`: what the probe found (its name, driver, and whether it keeps attestations).
+ */
+export function buildxBuildArgs(plan: Plan, files: BuildFiles, cache: CachePlan = NO_CACHE, builder?: Builder): string[] {
   const args = ['buildx', 'build', '--progress', 'plain']
-  if (builder) args.push('--builder', builder)
+  if (builder?.name) args.push('--builder', builder.name)
   args.push(...commonBuildFlags(plan, files), '--metadata-file', files.metadataFile)
   for (const from of cache.from) args.push('--cache-from', from)
   for (const to of cache.to) args.push('--cache-to', to)
-  // Without --push or --load a docker-container builder keeps the result in its cache only; load
-  // it so that a build-only run (pull request) still leaves an image to test.
-  if (plan.push) args.push('--push')
-  else if (plan.build.platforms.length <= 1) args.push('--load')
+  const exports = buildxExports(plan.build, plan.push, builder?.driver)
+  args.push(...buildxInputFlags(plan.build, builder?.cacheExport ?? false, exports), ...exports)
   args.push(plan.build.context)
   return args
 }
@@ -49,6 +53,7 @@ export function dockerBuildArgs(plan: Plan, files: BuildFiles, cache: CachePlan 
   const args = ['build', '--progress', 'plain', ...commonBuildFlags(plan, files)]
   for (const from of cache.from) args.push('--cache-from', from)
   if (cache.inlineArg) args.push('--build-arg', 'BUILDKIT_INLINE_CACHE=1')
+  args.push(...classicInputFlags(plan.build, files.secretFiles))
   args.push(plan.build.context)
   return args
 }
@@ -82,6 +87,7 @@ export function podmanBuildArgs(plan: Plan, files: BuildFiles, manifest?: string
   // their bases are the same (FROM scratch), and the list ends up holding a single image.
   if (manifest) args.push('--manifest', manifest, '--no-cache')
   for (const id of b.secretIds) args.push('--secret', `id=${id},src=${files.secretFiles[id]}`)
+  args.push(...podmanInputFlags(b, files.secretFiles, manifest !== undefined))
   args.push('--iidfile', unlabelled?.iidFile ?? files.iidFile, b.context)
   return args
 }
@@ -95,6 +101,7 @@ export function podmanLabelArgs(plan: Plan, files: BuildFiles, containerfile: st
   const args = ['build', '--file', containerfile]
   for (const ref of plan.references) args.push('--tag', ref)
   for (const [k, v] of Object.entries(plan.labels)) args.push('--label', `${k}=${v}`)
+  for (const a of podmanAnnotations(plan.build)) args.push('--annotation', a)
   if (plan.build.platforms.length === 1) args.push('--platform', plan.build.platforms[0] as string)
   args.push('--iidfile', files.iidFile, context)
   return args

@@ -63,7 +63,7 @@ export class DockerCli implements Engine {
 
   /** One `buildx build --push`; a registry fault re-runs it, and BuildKit's cache makes that a push. */
   private async buildx(plan: Plan, files: BuildFiles, cache: CachePlan): Promise<BuildOutcome> {
-    const argv = buildxBuildArgs(plan, files, cache, this.builder.name)
+    const argv = buildxBuildArgs(plan, files, cache, this.builder)
     // What earlier attempts pushed stays pushed: a re-run only adds to it.
     const pushed = new Set<string>()
     let result: { value: RunResult; attempts: number }

@@ -18,6 +18,7 @@ import {
   TAG
 } from './inputs/reference.js'
 import type { Settings } from './inputs/settings.js'
+import { type Attestations, type BuildInputs, buildInputsOf, resolveAttestations } from './inputs/build-inputs.js'
 import { deriveTags, triggerOf } from './tags.js'
 
 export interface Login {
@@ -37,6 +38,10 @@ export interface BuildSpec {
   platforms: string[]
   /** Ids only: the values stay in Settings and reach the engine through files. */
   secretIds: string[]
+  /** build-push-action's inputs (no secret: secret-envs and secret-files give names and paths). */
+  inputs: BuildInputs
+  /** The `--attest` values those inputs resolve to, and build-push's default provenance. */
+  attestations: Attestations
 }
 
 /** Everything the action will do, as data. Holds no secret. */
@@ -108,6 +113,12 @@ function credentials(
 /** Can this run push to `registry` without a password (loopback registry, earlier login step)? */
 function missingLogin(registry: string, facts: PlanFacts): boolean {
   return !isLocal(registry) && !facts.loggedIn.includes(registry)
+}
+
+/** The workflow run, as build-push names it in a provenance attestation (builder-id). */
+function builderId(ctx: GitHubContext): string {
+  if (!ctx.runId || !ctx.repository) return ''
+  return `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}${ctx.runAttempt ? `/attempts/${ctx.runAttempt}` : ''}`
 }
 
 export function makePlan(s: Settings, ctx: GitHubContext, facts: PlanFacts): Plan {
@@ -211,7 +222,9 @@ export function makePlan(s: Settings, ctx: GitHubContext, facts: PlanFacts): Pla
       target: s.target,
       buildArgs: s.buildArgs,
       platforms: s.platforms,
-      secretIds: s.secrets.map(x => x.id)
+      secretIds: s.secrets.map(x => x.id),
+      inputs: buildInputsOf(s),
+      attestations: resolveAttestations(s, builderId(ctx), ctx.privateRepo === true)
     },
     notices
   }

@@ -9,6 +9,7 @@ import { type EarlyProbe, probeKey } from '../engine/probe/early-probe.js'
 import { DockerCli } from '../engine/docker.js'
 import { type BuildOutcome, type Engine, PushError } from '../engine/engine.js'
 import { checkPlatforms } from '../engine/platforms.js'
+import { checkBuildInputs, checkSecretSources } from '../engine/capabilities.js'
 import { PodmanCli } from '../engine/podman.js'
 import { probeEngine } from '../engine/probe/select.js'
 import type { Login } from '../plan/plan.js'
@@ -16,7 +17,7 @@ import { cleanUp } from './post.js'
 import { setResultOutputs } from './outputs.js'
 import { createRunDir, type RunDir, writeSecretFiles } from './run-dir.js'
 import { runnerDockerConfig } from '../shared/runner-env.js'
-import type { Settings } from '../plan/inputs/settings.js'
+import type { BuildSecret, Settings } from '../plan/inputs/settings.js'
 import type { Builder } from '../shared/builder.js'
 import { type PostState, savePostState } from './state.js'
 import { writeFailureSummary, writeSummary } from './summary.js'
@@ -41,6 +42,19 @@ function engineEnv(settings: Settings, dir: RunDir): Record<string, string> {
 function makeEngine(builder: Builder, env: Record<string, string>, settings: Settings): Engine {
   const policy = { retries: settings.retries, delayMs: settings.retryDelayMs }
   return builder.engine === 'podman' ? new PodmanCli(env, policy) : new DockerCli(env, builder, policy)
+}
+
+/**
+ * secret-envs for the engines that read secrets from files only (classic docker, podman): the
+ * variable's value, masked, for a 0600 file of the run folder. buildx reads the variable itself.
+ */
+function envSecrets(s: Settings, builder: Builder): BuildSecret[] {
+  if (builder.engine === 'buildx') return []
+  return s.secretEnvs.map(({ id, env }) => {
+    const value = process.env[env] ?? ''
+    for (const line of value.split(/\r?\n/)) if (line.trim() !== '') core.setSecret(line.trim())
+    return { id, value }
+  })
 }
 
 /** Once per run, when cache was asked for: podman has no inline or registry cache (BuildKit's). */
@@ -82,7 +96,11 @@ async function loginBuildPush(
   const env = engineEnv(settings, dir)
   const matching = early?.key === probeKey(settings.builder, settings.dockerHost) ? early.result : undefined
   const builder = await probeEngine(settings.engine, env, settings.builder || undefined, matching)
-  for (const t of targets) checkPlatforms(t.plan, builder)
+  for (const t of targets) {
+    checkPlatforms(t.plan, builder)
+    checkBuildInputs(t.plan, builder)
+    checkSecretSources(t.plan, process.env)
+  }
   const engine = makeEngine(builder, env, settings)
   state.engine = engine.name === 'podman' ? 'podman' : 'docker'
   state.env = env
@@ -102,7 +120,7 @@ async function loginBuildPush(
     })
   }
   if (builder.engine === 'podman') logPodmanCache(settings)
-  const secretFiles = writeSecretFiles(dir, settings.secrets)
+  const secretFiles = writeSecretFiles(dir, [...settings.secrets, ...envSecrets(settings, builder)])
   const outcomes: BuildOutcome[] = []
   for (const [i, { plan }] of targets.entries()) {
     const cache = planCache({ mode: settings.cache, from: settings.cacheFrom, to: settings.cacheTo }, plan, builder)

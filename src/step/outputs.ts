@@ -23,6 +23,21 @@ export function setPlanOutputs(targets: Target[]): void {
   core.setOutput('plan', JSON.stringify(single ? first : Object.fromEntries(targets.map(t => [t.service, t.plan]))))
   core.setOutput('pushed', 'false')
   core.setOutput('images', JSON.stringify(imagesMap(targets)))
+  setMetadataOutputs(targets)
+}
+
+/** The tag of a reference (`host:5000/a/b:tag` -> `tag`). */
+function tagOf(reference: string): string {
+  return reference.slice(reference.lastIndexOf(':') + 1)
+}
+
+/** docker/metadata-action's outputs that workflows read: json, tag-names, annotations. */
+function setMetadataOutputs(targets: Target[]): void {
+  const first = (targets[0] as Target).plan
+  const tags = targets.flatMap(t => t.plan.references)
+  core.setOutput('tag-names', [...new Set(tags.map(tagOf))].join('\n'))
+  core.setOutput('annotations', first.build.inputs.annotations.join('\n'))
+  core.setOutput('json', JSON.stringify({ tags, labels: first.labels, annotations: first.build.inputs.annotations }))
 }
 
 function imagesMap(targets: Target[], outcomes: BuildOutcome[] = []): Record<string, { digest: string; tags: string[] }> {

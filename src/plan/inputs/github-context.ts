@@ -34,6 +34,11 @@ export interface GitHubContext extends Pick<ActionsContext, 'eventName' | 'ref' 
   repoDescription?: string
   repoUrl?: string
   license?: string
+  /** GITHUB_RUN_ID and GITHUB_RUN_ATTEMPT: the run a provenance attestation names as its builder. */
+  runId?: string
+  runAttempt?: string
+  /** The payload's repository.private (the default provenance is smaller for a private one). */
+  privateRepo?: boolean
 }
 
 type Env = Record<string, string | undefined>
@@ -91,7 +96,10 @@ export function readGitHubContext(env: Env): GitHubContext {
     defaultBranch: str(repo.default_branch),
     repoDescription: str(repo.description),
     repoUrl: str(repo.html_url),
-    license: str(obj(repo.license).spdx_id)
+    license: str(obj(repo.license).spdx_id),
+    runId: str(env.GITHUB_RUN_ID),
+    runAttempt: str(env.GITHUB_RUN_ATTEMPT),
+    privateRepo: repo.private === true
   }
   if (typeof pr.number === 'number' || typeof payload.number === 'number') {
     const headRepo = obj(obj(pr.head).repo)

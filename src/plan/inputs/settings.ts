@@ -7,6 +7,8 @@ import { InputError, show } from '../../shared/errors.js'
 import { type KeyValue, parseKeyValues, parseList } from './input-list.js'
 import { normaliseRegistry } from './reference.js'
 import { type ExtraRegistry, parseRegistries } from './registries.js'
+import { normalisePlatform } from './platform-alias.js'
+import { type BuildInputs, readBuildInputs } from './build-inputs.js'
 import {
   BUILDER_NAME,
   CACHE_MODES,
@@ -26,8 +28,8 @@ export interface BuildSecret {
   value: string
 }
 
-/** Every input of action.yml, parsed and validated. Nothing else reads `INPUT_*`. */
-export interface Settings {
+/** Every input of action.yml, parsed and validated (docker/build-push-action's own: build-inputs.ts). */
+export interface Settings extends BuildInputs {
   registry: string
   username: string
   password: string
@@ -72,7 +74,6 @@ export interface SettingsResult {
 
 export type InputReader = (name: string) => string
 
-const OS = ['linux', 'windows', 'darwin', 'freebsd']
 const ARCH = ['amd64', 'arm64', 'arm', '386', 'ppc64le', 's390x', 'riscv64', 'mips64le', 'loong64']
 const SECRET_ID = /^[A-Za-z0-9_.-]+$/
 const ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
@@ -119,15 +120,15 @@ function dockerHost(value: string): string {
   return v
 }
 
-function platform(value: string): string {
-  const [os, arch, variant, ...rest] = value.split('/')
-  const ok = OS.includes(os ?? '') && ARCH.includes(arch ?? '') && rest.length === 0
-  if (!ok || (variant !== undefined && !/^v[0-9]+$/.test(variant))) {
+function platform(value: string, notices: string[]): string {
+  const normal = normalisePlatform(value)
+  if (normal === undefined) {
     throw new InputError(
-      `Input "platforms" has ${show(value)}: write os/arch[/variant], e.g. linux/amd64 or linux/arm64 (arch is one of ${ARCH.join(', ')}).`
+      `Input "platforms" has ${show(value)}: write os/arch[/variant], e.g. linux/amd64 or linux/arm64 (arch is one of ${ARCH.join(', ')}, or an alias such as x86_64, aarch64, i386, armhf).`
     )
   }
-  return value
+  if (normal !== value) notices.push(`Input "platforms" has "${value}": building for ${normal}, the name docker gives it.`)
+  return normal
 }
 
 /** Reads and validates every input. `read` is `core.getInput` in the action, a map in tests. */
@@ -202,7 +203,8 @@ export function readSettings(read: InputReader): SettingsResult {
     labels,
     target,
     secrets,
-    platforms: parseList(get('platforms'), { commas: true }).map(platform),
+    platforms: parseList(get('platforms'), { commas: true }).map(p => platform(p, notices)),
+    ...readBuildInputs(get, secrets),
     engine: oneOf('engine', get('engine') || 'auto', ENGINES),
     dryRun: bool('dry-run', get('dry-run')),
     githubToken: get('github-token'),
