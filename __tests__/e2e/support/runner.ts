@@ -2,9 +2,11 @@
 // `using: node*` action: same environment, same file commands, same stdout command processing
 // and secret masking, and a post step fed with the saved state.
 //
-// This file is what the tests import. The step process and the job are run here; the parts they
-// use live in runner/, each saying at its top which actions/runner sources it follows:
+// This file is what the tests import. The job is run here; the parts it uses live in runner/,
+// each saying at its top which actions/runner sources it follows:
 //   manifest.ts           action.yml: inputs and their defaults (`${{ }}`), runs.main/post/post-if
+//   step.ts               the step process: spawn, line splitting of stdout/stderr, timeout
+//   step-log.ts           what the runner does with each line: commands, annotations, the log
 //   workflow-commands.ts  parsing `::cmd::` / `##[cmd]` lines
 //   masking.ts            the job-wide secret masker and the encodings it hides
 //   file-commands.ts      GITHUB_OUTPUT/STATE/ENV/PATH/STEP_SUMMARY files: creation and parsing
@@ -12,23 +14,21 @@
 //   plugins.ts            the user's docker CLI plugins in a fresh HOME / DOCKER_CONFIG
 //   cleanup.ts            the temp dirs of the runs
 //   options.ts, results.ts  RunOptions; StepResult, RunResult and the other result types
-import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { StringDecoder } from 'node:string_decoder'
 import { DEFAULT_ACTOR, DEFAULT_MERGE_SHA, DEFAULT_REPOSITORY, DEFAULT_SHA, fakeId } from './payloads/common.js'
 import { defaultPayload } from './payloads/events.js'
 import { removeRoot, trackRoot } from './runner/cleanup.js'
-import { createFileCommandFiles, readFileCommands } from './runner/file-commands.js'
+import { createFileCommandFiles } from './runner/file-commands.js'
 import { REPO_ROOT, inputEnvName, readActionManifest, resolveInputs } from './runner/manifest.js'
 import { Masker } from './runner/masking.js'
 import type { RunOptions } from './runner/options.js'
 import { shareRunnerPlugins } from './runner/plugins.js'
 import { postCondition } from './runner/post-if.js'
-import type { Annotation, RunResult, StepFiles, StepResult, WorkflowCommand } from './runner/results.js'
-import { parseWorkflowCommand } from './runner/workflow-commands.js'
+import type { RunResult, StepFiles, StepResult } from './runner/results.js'
+import { runStep } from './runner/step.js'
 
 export {
   pushPayload,
@@ -60,263 +60,6 @@ export { shareRunnerPlugins, shareUserPlugins } from './runner/plugins.js'
 export { postCondition } from './runner/post-if.js'
 export { annotationsOf, type Annotation, type RunResult, type StepFiles, type StepResult, type WorkflowCommand } from './runner/results.js'
 export { parseWorkflowCommand } from './runner/workflow-commands.js'
-
-// ------------------------------------------------------------------------------------------
-// What the runner makes of each line a step prints (actions/runner sources, ActionCommandManager
-// and its command extensions): the log it shows (masked, commands rendered as `##[error]msg`,
-// add-mask never echoed (OmitEcho), debug only with step debug), the annotations, the outputs
-// and state of the old stdout commands, stop-commands/resume, echo on/off, and the disabled
-// set-env/add-path that fail the step.
-
-class StepLog {
-  /** The log lines as the runner shows them. */
-  readonly lines: string[]
-  readonly annotations: Annotation[]
-  readonly commands: WorkflowCommand[] = []
-  /** set-output / save-state commands of the output (the files are read later). */
-  readonly outputs: Record<string, string> = {}
-  readonly state: Record<string, string> = {}
-  /** A command failed the step (set-env, add-path). */
-  failedByCommand = false
-  // EchoOnActionCommand is on when step debug is on
-  private echo: boolean
-  private stopToken: string | null = null
-  private lineIndex = 0
-
-  constructor(
-    private readonly masker: Masker,
-    private readonly debug: boolean,
-    /** What the runner logged before the process started (input warnings). */
-    preLog: string[],
-    preAnnotations: Annotation[]
-  ) {
-    this.lines = [...preLog]
-    this.annotations = [...preAnnotations]
-    this.echo = debug
-  }
-
-  /** One line of stdout or stderr, in arrival order. */
-  line(line: string, stream: 'stdout' | 'stderr'): void {
-    const { masker, lines: logLines, annotations } = this
-    const index = this.lineIndex++
-    const parsed = parseWorkflowCommand(line, this.stopToken ? [this.stopToken] : [])
-    if (!parsed) {
-      logLines.push(masker.mask(line))
-      return
-    }
-    if (this.stopToken !== null) {
-      if (parsed.command === this.stopToken.toLowerCase()) {
-        logLines.push(masker.mask(line))
-        this.stopToken = null
-      } else {
-        logLines.push(masker.mask(line))
-      }
-      return
-    }
-    this.commands.push({ ...parsed, stream, index })
-    const { command, properties, message } = parsed
-    const annotate = (level: Annotation['level']): void => {
-      const m = masker.mask(message)
-      annotations.push({ level, message: m, properties, source: 'action' })
-      logLines.push(`##[${level}]${m}`)
-    }
-    if (this.echo && command !== 'add-mask' && command !== 'stop-commands') logLines.push(masker.mask(line))
-    switch (command) {
-      case 'stop-commands':
-        logLines.push(masker.mask(line))
-        this.stopToken = message
-        break
-      case 'add-mask':
-        if (message.trim() === '') {
-          annotations.push({
-            level: 'warning',
-            message: "Can't add secret mask for empty string in ##[add-mask] command.",
-            properties: {},
-            source: 'runner'
-          })
-          logLines.push("##[warning]Can't add secret mask for empty string in ##[add-mask] command.")
-        } else {
-          if (this.echo) logLines.push('::add-mask::***')
-          masker.add(message)
-        }
-        break
-      case 'error':
-      case 'warning':
-      case 'notice':
-        annotate(command)
-        break
-      case 'debug':
-        if (this.debug) logLines.push(`##[debug]${masker.mask(message)}`)
-        break
-      case 'group':
-        logLines.push(`##[group]${masker.mask(message)}`)
-        break
-      case 'endgroup':
-        logLines.push('##[endgroup]')
-        break
-      case 'echo':
-        if (message.toLowerCase() === 'on') this.echo = true
-        else if (message.toLowerCase() === 'off') this.echo = false
-        break
-      case 'set-output':
-        if (properties.name) this.outputs[properties.name] = message
-        break
-      case 'save-state':
-        if (properties.name) this.state[properties.name] = message
-        break
-      case 'set-env':
-      case 'add-path': {
-        const m = `Unable to process command '${masker.mask(line)}' successfully.`
-        annotations.push({ level: 'error', message: m, properties: {}, source: 'runner' })
-        annotations.push({ level: 'error', message: `The \`${command}\` command is disabled.`, properties: {}, source: 'runner' })
-        logLines.push(`##[error]${m}`, `##[error]The \`${command}\` command is disabled.`)
-        this.failedByCommand = true
-        break
-      }
-      default:
-        break // add-matcher / remove-matcher: no visible effect here
-    }
-  }
-
-  /** An error of the runner's own (a bad file command): masked, annotated and logged. */
-  runnerError(message: string): void {
-    const m = this.masker.mask(message)
-    this.annotations.push({ level: 'error', message: m, properties: {}, source: 'runner' })
-    this.lines.push(`##[error]${m}`)
-  }
-}
-
-// ------------------------------------------------------------------------------------------
-// One step (main or post) as a process: `node <script>` in its own process group with the given
-// environment, its stdout AND stderr both fed line by line to the command parser (the runner has
-// two OutputManagers), lines split like .NET ReadLine (\n, \r\n, \r); a timeout ends the whole
-// process tree; then the file commands are read (actions/runner sources).
-
-interface StepSpec {
-  stage: 'main' | 'post'
-  node: string
-  script: string
-  cwd: string
-  env: Record<string, string>
-  files: StepFiles
-  timeoutMs: number
-  debug: boolean
-  masker: Masker
-  preLog: string[]
-  preAnnotations: Annotation[]
-}
-
-async function runStep(spec: StepSpec): Promise<StepResult> {
-  const started = Date.now()
-  const log = new StepLog(spec.masker, spec.debug, spec.preLog, spec.preAnnotations)
-
-  const child = spawn(spec.node, [spec.script], {
-    cwd: spec.cwd,
-    env: spec.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    shell: false,
-    detached: true // own process group, so a timeout can end the whole tree
-  })
-
-  const raw = { stdout: [] as Buffer[], stderr: [] as Buffer[] }
-  const pending = { stdout: '', stderr: '' }
-  const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') }
-  const feed = (stream: 'stdout' | 'stderr', text: string, final: boolean): void => {
-    let buf = pending[stream] + text
-    let start = 0
-    for (let i = 0; i < buf.length; i++) {
-      const c = buf[i]
-      if (c === '\n' || c === '\r') {
-        if (c === '\r' && i === buf.length - 1 && !final) break // may be half of \r\n
-        log.line(buf.slice(start, i), stream)
-        if (c === '\r' && buf[i + 1] === '\n') i++
-        start = i + 1
-      }
-    }
-    buf = buf.slice(start)
-    if (final && buf !== '') {
-      log.line(buf, stream)
-      buf = ''
-    }
-    pending[stream] = buf
-  }
-  for (const stream of ['stdout', 'stderr'] as const) {
-    child[stream].on('data', (chunk: Buffer) => {
-      raw[stream].push(chunk)
-      feed(stream, decoders[stream].write(chunk), false)
-    })
-  }
-
-  let timedOut = false
-  const killGroup = (signal: NodeJS.Signals): void => {
-    try {
-      if (child.pid !== undefined) process.kill(-child.pid, signal)
-    } catch {
-      /* already gone */
-    }
-  }
-  let killTimer: NodeJS.Timeout | undefined
-  const timer = setTimeout(() => {
-    timedOut = true
-    killGroup('SIGTERM')
-    killTimer = setTimeout(() => killGroup('SIGKILL'), 5000)
-  }, spec.timeoutMs)
-
-  const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
-    let exited: { code: number | null; signal: NodeJS.Signals | null } | null = null
-    let graceTimer: NodeJS.Timeout | undefined
-    child.on('error', reject)
-    child.on('exit', (c, s) => {
-      exited = { code: c, signal: s }
-      // A background grandchild may keep the pipes open: do not wait for it forever.
-      graceTimer = setTimeout(() => {
-        child.stdout.destroy()
-        child.stderr.destroy()
-        resolve(exited!)
-      }, 5000)
-    })
-    child.on('close', (c, s) => {
-      if (graceTimer) clearTimeout(graceTimer)
-      resolve(exited ?? { code: c, signal: s })
-    })
-  })
-  clearTimeout(timer)
-  if (killTimer) clearTimeout(killTimer)
-  for (const stream of ['stdout', 'stderr'] as const) feed(stream, decoders[stream].end(), true)
-
-  // File commands, processed after the process like FileCommandManager.ProcessFiles.
-  const files = readFileCommands(spec.files)
-  const fileCommandErrors: string[] = []
-  for (const { contextName, message } of files.failures) {
-    fileCommandErrors.push(`${contextName}: ${message}`)
-    for (const m of [`Unable to process file command '${contextName}' successfully.`, message]) log.runnerError(m)
-  }
-  const state = Object.assign(log.state, files.state)
-  const outputs = Object.assign(log.outputs, files.output)
-
-  const exitCode = code ?? -1
-  return {
-    stage: spec.stage,
-    exitCode,
-    signal,
-    timedOut,
-    conclusion: exitCode === 0 && !timedOut && !log.failedByCommand && fileCommandErrors.length === 0 ? 'success' : 'failure',
-    durationMs: Date.now() - started,
-    stdout: Buffer.concat(raw.stdout).toString('utf8'),
-    stderr: Buffer.concat(raw.stderr).toString('utf8'),
-    log: log.lines.join('\n'),
-    commands: log.commands,
-    annotations: log.annotations,
-    outputs,
-    state,
-    envFile: files.env,
-    pathFile: files.path,
-    summary: files.summary,
-    fileCommandErrors,
-    files: spec.files,
-    env: spec.env
-  }
-}
 
 // ------------------------------------------------------------------------------------------
 // The `github` and `runner` contexts of a job as GitHub derives them from the triggering event
