@@ -9,66 +9,14 @@
 // Docker treats every 127.0.0.0/8 registry as plain HTTP, so the proxy needs no TLS. The Host
 // header goes to the registry as the client sent it: distribution builds upload `Location`s from
 // it, so they point back at the proxy (any Location naming the target is rewritten anyway).
+//
+// The kinds of requests, the faults and the records are in fault-proxy/rules.ts.
 import * as http from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { Transform } from 'node:stream'
+import { classify, describeAction, type FaultProxyOptions, type FaultRule, type Kind, type RecordedRequest } from './fault-proxy/rules.js'
 
-export type Kind = 'ping' | 'auth' | 'blob-upload' | 'blob-head' | 'blob-get' | 'manifest-put' | 'manifest-get' | 'tags' | 'other'
-
-export type FaultAction =
-  /** Answer with this status instead of forwarding. `body` (string or JSON) defaults to a registry
-   *  error body (`{"errors":[{"code":"UNAVAILABLE",…}]}`); `retryAfter` (s) sets Retry-After. */
-  | { status: number; headers?: Record<string, string>; body?: string | object; retryAfter?: number }
-  /** Destroy the client socket (TCP RST) without any response. */
-  | { reset: true }
-  /** Forward, but reset the client connection once N request-body bytes have arrived (a
-   *  connection reset during an upload). Counts against `times` only when it fires. */
-  | { resetAfterBytes: number }
-  /** Wait, then forward normally. */
-  | { latencyMs: number }
-  /** Never answer (until the client gives up or the proxy closes). */
-  | { hang: true }
-
-export interface FaultRule {
-  kinds: Kind[] | 'any'
-  /** Only these methods (e.g. ['PUT']); default all. */
-  methods?: string[]
-  /** Only requests whose path (with query) matches, e.g. /\/manifests\/buildcache$/; default all. */
-  path?: RegExp
-  action: FaultAction
-  /** Apply to the first N matching requests only; default forever. */
-  times?: number
-}
-
-export interface RecordedRequest {
-  method: string
-  /** Path with query, as received. */
-  path: string
-  kind: Kind
-  /** Status sent to the client; null when none was (reset, hang, client went away). */
-  status: number | null
-  faulted: boolean
-  /** The fault applied (`status 503`, `reset`, `resetAfterBytes 1000`, `latency 300`, `hang`). */
-  fault?: string
-  /** Received at, in ms since the proxy started. */
-  at: number
-  /** Duration until the answer ended (or the connection died). */
-  ms: number
-  /** Request body bytes received from the client. */
-  bytesIn: number
-}
-
-export interface FaultProxyOptions {
-  /** host:port of the registry, e.g. 127.0.0.1:5000. */
-  target: string
-  rules?: FaultRule[]
-  /**
-   * Per-user write rights, which the htpasswd registry does not have: user -> the repositories it
-   * may write (POST/PUT/PATCH/DELETE under /v2/<name>/). A write by another user, or to another
-   * repository, is answered 403 DENIED as a registry with rights answers it. Reads stay open.
-   */
-  writeRights?: Record<string, RegExp>
-}
+export { classify, type FaultAction, type FaultProxyOptions, type FaultRule, type Kind, type RecordedRequest } from './fault-proxy/rules.js'
 
 const ERROR_CODES: Record<number, [string, string]> = {
   400: ['UNSUPPORTED', 'The operation is unsupported.'],
@@ -77,23 +25,6 @@ const ERROR_CODES: Record<number, [string, string]> = {
   404: ['NAME_UNKNOWN', 'repository name not known to registry'],
   429: ['TOOMANYREQUESTS', 'too many requests'],
   500: ['UNKNOWN', 'unknown error']
-}
-
-/** GET /v2/ with credentials is what `docker login` sends to check them. */
-export function classify(method: string, url: string, hasAuthorization: boolean): Kind {
-  const p = url.split('?')[0]!.replace(/\/{2,}/g, '/')
-  if (p === '/v2/' || p === '/v2') return hasAuthorization ? 'auth' : 'ping'
-  const m = /^\/v2\/(.+)\/(blobs\/uploads|blobs|manifests|tags)(\/.*)?$/.exec(p)
-  if (m) {
-    const [, , what, rest = ''] = m
-    if (what === 'blobs/uploads') return ['POST', 'PATCH', 'PUT'].includes(method) ? 'blob-upload' : 'other'
-    if (what === 'blobs') return method === 'HEAD' ? 'blob-head' : method === 'GET' ? 'blob-get' : 'other'
-    if (what === 'manifests') return method === 'PUT' ? 'manifest-put' : method === 'GET' || method === 'HEAD' ? 'manifest-get' : 'other'
-    if (what === 'tags' && rest === '/list') return 'tags'
-    return 'other'
-  }
-  if (/(^|\/)(oauth2?\/)?token$/.test(p)) return 'auth'
-  return 'other'
 }
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer'])
@@ -106,14 +37,6 @@ function endToEnd(raw: string[], map?: (name: string, value: string) => string):
     if (!HOP_BY_HOP.has(name.toLowerCase())) out.push(name, map ? map(name, raw[i + 1]!) : raw[i + 1]!)
   }
   return out
-}
-
-function describeAction(a: FaultAction): string {
-  if ('status' in a) return `status ${a.status}`
-  if ('reset' in a) return 'reset'
-  if ('resetAfterBytes' in a) return `resetAfterBytes ${a.resetAfterBytes}`
-  if ('latencyMs' in a) return `latency ${a.latencyMs}`
-  return 'hang'
 }
 
 export class FaultProxy {
