@@ -101,7 +101,8 @@ export function deriveTags(trigger: Trigger, latest: LatestPolicy, knownVersions
     case 'branch':
       version = sanitizeTag(trigger.name)
       latestHere = latest === 'default-branch' && trigger.isDefaultBranch
-      tags = latestHere ? ['latest'] : [version]
+      // The default branch keeps its own name too (main), so a build of it can be pinned.
+      tags = latestHere ? ['latest', version] : [version]
       if (shaTag) tags.push(shaTag)
       break
   }
