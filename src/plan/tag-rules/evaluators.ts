@@ -3,7 +3,9 @@
  * whether the rule applies to this run and, if so, its value (before the prefix and suffix) and
  * whether `latest=auto` gives `latest` for it (git-tag types yes; branch, PR, schedule, raw, sha no).
  */
-import * as pep440 from '@renovatebot/pep440'
+// The version and semantic modules only: the specifier and operator ones are not used (5 kB less).
+import { major, minor, patch } from '@renovatebot/pep440/lib/semantic.js'
+import { clean, explain, valid } from '@renovatebot/pep440/lib/version.js'
 import * as semver from 'semver'
 import type { TagRule } from './parse.js'
 import { dateExpressions, expand, isBranchRef, isPullRef, isTagRef, type RuleContext, shortSha } from './expressions.js'
@@ -49,21 +51,21 @@ const semverRule: Evaluator = (rule, ctx, warn) => {
 const pep440Rule: Evaluator = (rule, ctx, warn) => {
   const raw = versionInput(rule, ctx, true)
   if (raw === undefined) return undefined
-  if (!pep440.valid(raw)) {
+  if (!valid(raw)) {
     warn(`${raw} does not conform to PEP 440, so ${rule.line} gives no tag (https://peps.python.org/pep-0440/).`)
     return undefined
   }
-  const v = pep440.explain(raw)
+  const v = explain(raw)
   const pattern = rule.attrs.pattern as string
   if (v === null || v.is_prerelease || v.is_postrelease || v.is_devrelease) {
-    return { value: isRawStatement(pattern) ? raw : (pep440.clean(raw) ?? raw), latest: false }
+    return { value: isRawStatement(pattern) ? raw : (clean(raw) ?? raw), latest: false }
   }
   const value = render(pattern, {
     raw: () => raw,
-    version: () => pep440.clean(raw),
-    major: () => pep440.major(raw),
-    minor: () => pep440.minor(raw),
-    patch: () => pep440.patch(raw)
+    version: () => clean(raw),
+    major: () => major(raw),
+    minor: () => minor(raw),
+    patch: () => patch(raw)
   })
   return { value, latest: true }
 }
