@@ -17,7 +17,7 @@ describe('dry-run, run as the runner runs dist/index.js', () => {
     })
     expect(r.main.exitCode).toBe(0)
     expect(r.outputs.image).toBe('bob/hello-app')
-    expect(r.outputs.tags.split('\n')).toEqual(['bob/hello-app:latest', 'bob/hello-app:sha-0123456'])
+    expect(r.outputs.tags.split('\n')).toEqual(['bob/hello-app:latest', 'bob/hello-app:main', 'bob/hello-app:sha-0123456'])
     expect(r.outputs.version).toBe('main')
     expect(r.outputs.pushed).toBe('false')
     expect(r.outputs.labels).toContain('org.opencontainers.image.created=2026-03-01T09:00:00.000Z')

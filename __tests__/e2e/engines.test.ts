@@ -96,7 +96,7 @@ describe('podman', () => {
       expect(r.main.log.split('\n').filter(l => /not apply to podman/.test(l))).toEqual([
         'Inputs cache (registry) and cache-from do not apply to podman (inline and registry cache are BuildKit features); podman builds with its local layer cache.'
       ])
-      expect(await registry.tags(repo)).toEqual(['latest', 'sha-0123456'])
+      expect(await registry.tags(repo)).toEqual(['latest', 'main', 'sha-0123456'])
       expect((await registry.manifest(repo, 'latest')).digest).toBe(r.outputs.digest)
       expect((await registry.manifest(repo, 'sha-0123456')).digest).toBe(r.outputs.digest)
       expect((await layerTexts(repo, 'latest', 'linux/amd64')).some(t => t.includes(repo))).toBe(true)
@@ -112,6 +112,7 @@ describe('podman', () => {
       }
     } finally {
       podmanRemove(`${host}/${repo}:latest`)
+      podmanRemove(`${host}/${repo}:main`)
       podmanRemove(`${host}/${repo}:sha-0123456`)
     }
   })
@@ -167,13 +168,13 @@ describe('a remote Docker engine (docker-host)', () => {
       { inputs: { engine, 'docker-host': remote } }
     )
     expect(r.main.exitCode).toBe(0)
-    expect(await imageTags(repo)).toEqual(['latest', 'sha-0123456'])
+    expect(await imageTags(repo)).toEqual(['latest', 'main', 'sha-0123456'])
     expect((await registry.manifest(repo, 'latest')).digest).toBe(r.outputs.digest)
     expect((await layerTexts(repo, 'latest', 'linux/amd64')).some(t => t.includes(repo))).toBe(true)
     const image = `${host}/${repo}:latest`
     expect(engineHas('docker', ['-H', remote], image)).toBe(true)
     expect(engineHas('docker', [], image)).toBe(false)
-    execFileSync('docker', ['-H', remote, 'image', 'rm', image, `${host}/${repo}:sha-0123456`], { stdio: 'ignore' })
+    execFileSync('docker', ['-H', remote, 'image', 'rm', image, `${host}/${repo}:main`, `${host}/${repo}:sha-0123456`], { stdio: 'ignore' })
   })
 })
 

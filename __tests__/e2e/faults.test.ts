@@ -42,7 +42,7 @@ interface Scenario {
   check?: (r: RunResult, repo: string) => void | Promise<void>
 }
 
-const TAGS = ['latest', 'sha-0123456']
+const TAGS = ['latest', 'main', 'sha-0123456']
 const RETRY_LINE = /^(Login to .*|Push of .*|Build and push) failed \((.+)\); retry (\d+) of (\d+) in [\d.]+ s$/
 
 /** A Dockerfile with a layer of its own (random bytes, so every scenario uploads new blobs). */
@@ -186,7 +186,7 @@ const scenarios: Scenario[] = [
     outcome: 'failed',
     retries: 1,
     cause: /429 Too Many Requests/,
-    error: /^Push failed after 2 attempts: .*(429 Too Many Requests|toomanyrequests)\. Not pushed: .*:latest, .*:sha-0123456\.$/,
+    error: /^Push failed after 2 attempts: .*(429 Too Many Requests|toomanyrequests)\. Not pushed: .*:latest, .*:main, .*:sha-0123456\.$/,
     faulted: 12
   },
   {
@@ -198,7 +198,7 @@ const scenarios: Scenario[] = [
     retries: 2,
     cause: /503 Service Unavailable/,
     error:
-      /^Push failed after 3 attempts: .*Service Unavailable.*\. Not pushed: 127\.0\.0\.1:\d+\/e2e\/[^:]+:latest, 127\.0\.0\.1:\d+\/e2e\/[^:]+:sha-0123456\.$/,
+      /^Push failed after 3 attempts: .*Service Unavailable.*\. Not pushed: 127\.0\.0\.1:\d+\/e2e\/[^:]+:latest, 127\.0\.0\.1:\d+\/e2e\/[^:]+:main, 127\.0\.0\.1:\d+\/e2e\/[^:]+:sha-0123456\.$/,
     faulted: 3
   },
   {
@@ -207,7 +207,7 @@ const scenarios: Scenario[] = [
     rules: [{ kinds: ['manifest-put'], action: { status: 403 } }],
     outcome: 'failed',
     retries: 0,
-    error: /^Push failed: .*(denied|403 Forbidden).*\. Not pushed: .*:latest, .*:sha-0123456\.$/,
+    error: /^Push failed: .*(denied|403 Forbidden).*\. Not pushed: .*:latest, .*:main, .*:sha-0123456\.$/,
     faulted: 1
   },
   {
@@ -225,7 +225,7 @@ const scenarios: Scenario[] = [
     faulted: 1
   },
   {
-    name: 'docker: second tag fails for good: the first is pushed, the failure and the summary say which',
+    name: 'docker: last tag fails for good: the first two are pushed, the failure and the summary say which',
     engine: 'docker',
     inputs: { retries: '1' },
     rules: [{ kinds: ['manifest-put'], path: /\/manifests\/sha-0123456$/, action: { status: 503 } }],
@@ -233,8 +233,8 @@ const scenarios: Scenario[] = [
     retries: 1,
     cause: /503 Service Unavailable/,
     error:
-      /^Push failed after 2 attempts: .*Service Unavailable.*\. Not pushed: [^,]+:sha-0123456; pushed before the failure: [^,]+:latest\.$/,
-    tags: ['latest'],
+      /^Push failed after 2 attempts: .*Service Unavailable.*\. Not pushed: [^,]+:sha-0123456; pushed before the failure: [^,]+:latest, [^,]+:main\.$/,
+    tags: ['latest', 'main'],
     faulted: 2,
     check: r => {
       expect(r.summary).toMatch(/sha-0123456/)
@@ -307,7 +307,7 @@ const scenarios: Scenario[] = [
     outcome: 'failed',
     retries: 1,
     cause: /429 Too Many Requests/,
-    error: /^Push failed after 2 attempts: .*(429 Too Many Requests|toomanyrequests).*\. Not pushed: .*:latest, .*:sha-0123456\.$/,
+    error: /^Push failed after 2 attempts: .*(429 Too Many Requests|toomanyrequests).*\. Not pushed: .*:latest, .*:main, .*:sha-0123456\.$/,
     faulted: 12
   },
   {
@@ -316,7 +316,7 @@ const scenarios: Scenario[] = [
     rules: [{ kinds: ['manifest-put'], action: { status: 403 } }],
     outcome: 'failed',
     retries: 0,
-    error: /^Push failed: .*(denied|403 Forbidden).*\. Not pushed: .*:latest, .*:sha-0123456\.$/,
+    error: /^Push failed: .*(denied|403 Forbidden).*\. Not pushed: .*:latest, .*:main, .*:sha-0123456\.$/,
     faulted: 1
   },
   {

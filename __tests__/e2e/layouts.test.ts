@@ -91,7 +91,7 @@ describe('buildx where users have it', () => {
     const r = await ship(repo, layout(), { env: stepEnv })
     expect(r.main.exitCode).toBe(0)
     expect(commandLines(r.main.log).filter(l => /^\[command\]\S*docker buildx build /.test(l))).toHaveLength(1)
-    expect(await registry.tags(repo)).toEqual(['buildcache', 'latest', 'sha-0123456'])
+    expect(await registry.tags(repo)).toEqual(['buildcache', 'latest', 'main', 'sha-0123456'])
     expect((await registry.manifest(repo, 'latest')).digest).toBe(r.outputs.digest)
   })
 
@@ -141,7 +141,7 @@ describe('no buildx anywhere', () => {
     const commands = commandLines(r.main.log)
     expect(commands.filter(l => /^\[command\]\S*docker build /.test(l))).toHaveLength(1)
     expect(commands.filter(l => /^\[command\]\S*docker buildx/.test(l))).toEqual([])
-    expect(await registry.tags(repo)).toEqual(['latest', 'sha-0123456'])
+    expect(await registry.tags(repo)).toEqual(['latest', 'main', 'sha-0123456'])
     expect((await registry.manifest(repo, 'latest')).digest).toBe(r.outputs.digest)
   })
 })

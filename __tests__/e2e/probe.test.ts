@@ -96,7 +96,9 @@ describe('the fast engine probe', () => {
       expect(has([])).not.toBe(0)
       expect((await registry.manifest(repo, 'latest')).digest).toBe(r.outputs.digest)
     } finally {
-      spawnSync('docker', ['-H', remote, 'image', 'rm', `${host}/${repo}:latest`, `${host}/${repo}:sha-0123456`], { stdio: 'ignore' })
+      spawnSync('docker', ['-H', remote, 'image', 'rm', `${host}/${repo}:latest`, `${host}/${repo}:main`, `${host}/${repo}:sha-0123456`], {
+        stdio: 'ignore'
+      })
     }
   })
 })

@@ -47,13 +47,13 @@ describe.each(VARIANTS)('engine $engine on $on against a real registry', ({ engi
   const onEngine = (e: string, repo: string, opts: RunOptions & { dockerfileText?: string } = {}) =>
     ship(e, repo, { ...opts, env: { ...stepEnv, ...opts.env } })
 
-  it('pushes latest and sha for a push to main, with the digest and labels the registry holds', async () => {
+  it('pushes latest, main and sha for a push to main, with the digest and labels the registry holds', async () => {
     const repo = uniqueRepo(`${engine}-main`)
     const r = await onEngine(engine, repo, {
       payload: pushPayload({ ref: 'refs/heads/main', defaultBranch: 'main', description: 'hello' })
     })
     expect(r.main.exitCode).toBe(0)
-    expect(await imageTags(repo)).toEqual(['latest', 'sha-0123456'])
+    expect(await imageTags(repo)).toEqual(['latest', 'main', 'sha-0123456'])
     const latest = await registry.manifest(repo, 'latest')
     const sha = await registry.manifest(repo, 'sha-0123456')
     expect(r.outputs.digest).toMatch(/^sha256:[0-9a-f]{64}$/)
@@ -80,7 +80,7 @@ describe.each(VARIANTS)('engine $engine on $on against a real registry', ({ engi
       dockerfileText: `${dockerfile}RUN echo v1.2.3 > /version\n`
     })
     expect(r.main.exitCode).toBe(0)
-    expect(await imageTags(repo)).toEqual(['1', '1.2', '1.2.3', 'latest', 'sha-0123456', 'v1.2.3'])
+    expect(await imageTags(repo)).toEqual(['1', '1.2', '1.2.3', 'latest', 'main', 'sha-0123456', 'v1.2.3'])
     for (const tag of ['1', '1.2', '1.2.3', 'v1.2.3']) expect((await registry.manifest(repo, tag)).digest).toBe(r.outputs.digest)
     expect((await registry.manifest(repo, 'latest')).digest).toBe(latestBefore)
     expect(r.outputs.digest).not.toBe(latestBefore)
@@ -232,5 +232,34 @@ function mkdirTemp(prefix: string): string {
 describe('the engine itself', () => {
   it('has the buildx plugin the auto engine relies on', () => {
     expect(execFileSync('docker', ['buildx', 'version']).toString()).toMatch(/buildx/)
+  })
+})
+
+describe('type= rules and flavor against a real registry', () => {
+  it("pushes docker/metadata-action's tags for tag v1.2.3 with a rules block and a flavor", async () => {
+    const repo = uniqueRepo('rules-tag')
+    const sha = 'abcdef0123456789abcdef0123456789abcdef01'
+    const r = await ship('buildx', repo, {
+      payload: pushPayload({ ref: 'refs/tags/v1.2.3', sha }),
+      inputs: {
+        tags: [
+          'type=ref,event=branch',
+          'type=ref,event=pr',
+          'type=semver,pattern={{version}}',
+          'type=semver,pattern={{major}}.{{minor}}',
+          'type=sha'
+        ].join('\n'),
+        flavor: 'latest=auto\nsuffix=-alpine,onlatest=true'
+      }
+    })
+    expect(r.main.exitCode).toBe(0)
+    // metadata-action's order: semver (priority 900) before sha (100), latest last.
+    const tags = ['1.2.3-alpine', '1.2-alpine', 'sha-abcdef0-alpine', 'latest-alpine']
+    expect(r.outputs.tags.split('\n')).toEqual(tags.map(t => `${host}/${repo}:${t}`))
+    expect(r.outputs.version).toBe('1.2.3-alpine')
+    expect(await imageTags(repo)).toEqual([...tags].sort())
+    for (const tag of tags) expect((await registry.manifest(repo, tag)).digest).toBe(r.outputs.digest)
+    const labels = (await registry.imageConfig(repo, '1.2.3-alpine')).config?.Labels ?? {}
+    expect(labels['org.opencontainers.image.version']).toBe('1.2.3-alpine')
   })
 })

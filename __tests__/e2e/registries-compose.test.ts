@@ -85,10 +85,11 @@ describe('a compose project shaped like the course one', () => {
     const images = JSON.parse(r.outputs.images) as Record<string, { digest: string; tags: string[] }>
     expect(Object.keys(images)).toEqual(['backend', 'frontend'])
     for (const service of ['backend', 'frontend']) {
-      expect(await imageTags(one, `${prefix}/${service}`)).toEqual(['latest', 'sha-0123456'])
+      expect(await imageTags(one, `${prefix}/${service}`)).toEqual(['latest', 'main', 'sha-0123456'])
       expect((await one.manifest(`${prefix}/${service}`, 'latest')).digest).toBe(images[service]?.digest)
       expect(images[service]?.tags).toEqual([
         `${env.registry.host}/${prefix}/${service}:latest`,
+        `${env.registry.host}/${prefix}/${service}:main`,
         `${env.registry.host}/${prefix}/${service}:sha-0123456`
       ])
     }

@@ -3,7 +3,7 @@ import { BUILD_FILES as files, bobPlan as planOf, ctxOf, flagValues as values } 
 
 describe('buildx argv', () => {
   it.each<[string, Record<string, string>, string, string[]]>([
-    ['tags every reference', {}, '--tag', ['bob/app:latest', 'bob/app:sha-0123456']],
+    ['tags every reference', {}, '--tag', ['bob/app:latest', 'bob/app:main', 'bob/app:sha-0123456']],
     ['passes the Dockerfile', { context: 'backend' }, '--file', ['backend/Dockerfile']],
     ['passes an explicit file', { file: 'docker/prod.Dockerfile' }, '--file', ['docker/prod.Dockerfile']],
     ['passes build args', { 'build-args': 'A=1\nB=two words' }, '--build-arg', ['A=1', 'B=two words']],
@@ -60,7 +60,7 @@ describe('classic docker argv', () => {
   it('builds with every tag and no push flag', () => {
     const argv = dockerBuildArgs(planOf({}), files)
     expect(argv.slice(0, 3)).toEqual(['build', '--progress', 'plain'])
-    expect(values(argv, '--tag')).toEqual(['bob/app:latest', 'bob/app:sha-0123456'])
+    expect(values(argv, '--tag')).toEqual(['bob/app:latest', 'bob/app:main', 'bob/app:sha-0123456'])
     expect(argv).not.toContain('--push')
     expect(argv).not.toContain('--metadata-file')
   })

@@ -107,7 +107,7 @@ describe('runCli against a git checkout', () => {
     expect(json.trigger).toEqual({ kind: 'branch', name: 'main', sha, isDefaultBranch: true })
     expect(json.plan).toMatchObject({
       image: 'bob/hello-app',
-      references: ['bob/hello-app:latest', `bob/hello-app:sha-${sha.slice(0, 7)}`],
+      references: ['bob/hello-app:latest', 'bob/hello-app:main', `bob/hello-app:sha-${sha.slice(0, 7)}`],
       version: 'main',
       push: true,
       logins: [{ registry: 'docker.io', username: 'bob', passwordFrom: 'password' }]

@@ -82,8 +82,8 @@ describe('compose targets', () => {
       () => course
     )
     expect(targets.map(t => [t.service, t.plan.references])).toEqual([
-      ['backend', ['bob/backend:latest', 'bob/backend:sha-0123456']],
-      ['frontend', ['bob/frontend:latest', 'bob/frontend:sha-0123456']]
+      ['backend', ['bob/backend:latest', 'bob/backend:main', 'bob/backend:sha-0123456']],
+      ['frontend', ['bob/frontend:latest', 'bob/frontend:main', 'bob/frontend:sha-0123456']]
     ])
     expect(targets[1]?.plan.build).toMatchObject({ context: 'frontend', file: 'frontend/web.Dockerfile', target: 'prod' })
   })
@@ -130,10 +130,13 @@ describe('registries', () => {
     )
     expect(plan.references).toEqual([
       'localhost:5000/team/app:latest',
+      'localhost:5000/team/app:main',
       'localhost:5000/team/app:sha-0123456',
       'ghcr.io/team/app:latest',
+      'ghcr.io/team/app:main',
       'ghcr.io/team/app:sha-0123456',
       'localhost:5001/mirror/app:latest',
+      'localhost:5001/mirror/app:main',
       'localhost:5001/mirror/app:sha-0123456'
     ])
     expect(plan.logins).toEqual([

@@ -11,7 +11,7 @@ describe('makePlan references and push decision', () => {
       'pushes latest and sha for the default branch on Docker Hub',
       HUB,
       ctxOf(),
-      ['bob/hello-app:latest', 'bob/hello-app:sha-0123456'],
+      ['bob/hello-app:latest', 'bob/hello-app:main', 'bob/hello-app:sha-0123456'],
       true
     ],
     [
@@ -39,7 +39,7 @@ describe('makePlan references and push decision', () => {
       'treats workflow_dispatch like a push of its ref',
       { ...HUB, image: 'bob/app' },
       ctxOf({ eventName: 'workflow_dispatch', ref: 'refs/heads/main' }),
-      ['bob/app:latest', 'bob/app:sha-0123456'],
+      ['bob/app:latest', 'bob/app:main', 'bob/app:sha-0123456'],
       true
     ],
     [
@@ -61,35 +61,39 @@ describe('makePlan references and push decision', () => {
       'prefixes a port registry and keeps the path',
       { registry: 'localhost:5000', image: 'team/app' },
       ctxOf(),
-      ['localhost:5000/team/app:latest', 'localhost:5000/team/app:sha-0123456'],
+      ['localhost:5000/team/app:latest', 'localhost:5000/team/app:main', 'localhost:5000/team/app:sha-0123456'],
       true
     ],
     [
       'takes a host in image over the registry input',
       { image: 'localhost:5000/team/app' },
       ctxOf(),
-      ['localhost:5000/team/app:latest', 'localhost:5000/team/app:sha-0123456'],
+      ['localhost:5000/team/app:latest', 'localhost:5000/team/app:main', 'localhost:5000/team/app:sha-0123456'],
       true
     ],
     [
       'lowercases the owner and repo of the default name elsewhere',
       { registry: '127.0.0.1:5000' },
       ctxOf(),
-      ['127.0.0.1:5000/octo-org/hello-app:latest', '127.0.0.1:5000/octo-org/hello-app:sha-0123456'],
+      [
+        '127.0.0.1:5000/octo-org/hello-app:latest',
+        '127.0.0.1:5000/octo-org/hello-app:main',
+        '127.0.0.1:5000/octo-org/hello-app:sha-0123456'
+      ],
       true
     ],
     [
       'puts a one-part image in the user namespace on Docker Hub',
       { ...HUB, image: 'App' },
       ctxOf(),
-      ['bob/app:latest', 'bob/app:sha-0123456'],
+      ['bob/app:latest', 'bob/app:main', 'bob/app:sha-0123456'],
       true
     ],
     [
       'adds bare extra tags to the derived ones',
       { ...HUB, image: 'bob/app', tags: 'edge, stable' },
       ctxOf(),
-      ['bob/app:latest', 'bob/app:sha-0123456', 'bob/app:edge', 'bob/app:stable'],
+      ['bob/app:latest', 'bob/app:main', 'bob/app:sha-0123456', 'bob/app:edge', 'bob/app:stable'],
       true
     ],
     [
@@ -106,7 +110,13 @@ describe('makePlan references and push decision', () => {
       ['ghcr.io/octo/app:edge', 'bob/app:latest'],
       true
     ],
-    ['never pushes with push: false', { ...HUB, push: 'false' }, ctxOf(), ['bob/hello-app:latest', 'bob/hello-app:sha-0123456'], false],
+    [
+      'never pushes with push: false',
+      { ...HUB, push: 'false' },
+      ctxOf(),
+      ['bob/hello-app:latest', 'bob/hello-app:main', 'bob/hello-app:sha-0123456'],
+      false
+    ],
     ['pushes a pull request with push: true', { ...HUB, image: 'bob/app', push: 'true' }, pr(false), ['bob/app:pr-7'], true],
     [
       'does not push a merge group on auto',

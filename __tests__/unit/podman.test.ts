@@ -6,7 +6,7 @@ import { BUILD_FILES as files, bobPlan as planOf, flagValues as values } from '.
 
 describe('podman build argv', () => {
   it.each<[string, Record<string, string>, string, string[]]>([
-    ['tags every reference', {}, '--tag', ['bob/app:latest', 'bob/app:sha-0123456']],
+    ['tags every reference', {}, '--tag', ['bob/app:latest', 'bob/app:main', 'bob/app:sha-0123456']],
     ['passes the Dockerfile', { context: 'backend' }, '--file', ['backend/Dockerfile']],
     ['passes build args', { 'build-args': 'A=1\nB=two words' }, '--build-arg', ['A=1', 'B=two words']],
     ['passes the target', { target: 'runtime' }, '--target', ['runtime']],
@@ -60,7 +60,7 @@ describe('podman build argv', () => {
     const plan = planOf({ target: 'app', labels: 'team=web', 'build-args': 'A=1', secrets: 'token=hunter2', platforms: 'linux/arm64' })
     const argv = podmanLabelArgs(plan, files, '/t/iid.label/Containerfile', '/t/iid.label/context')
     expect(argv.slice(0, 3)).toEqual(['build', '--file', '/t/iid.label/Containerfile'])
-    expect(values(argv, '--tag')).toEqual(['bob/app:latest', 'bob/app:sha-0123456'])
+    expect(values(argv, '--tag')).toEqual(['bob/app:latest', 'bob/app:main', 'bob/app:sha-0123456'])
     expect(values(argv, '--label')).toContain('team=web')
     expect(values(argv, '--label')).toContain('org.opencontainers.image.revision=0123456789abcdef0123456789abcdef01234567')
     expect(values(argv, '--platform')).toEqual(['linux/arm64'])

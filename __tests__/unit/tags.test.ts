@@ -8,7 +8,7 @@ const long = 'feature/' + 'x'.repeat(192)
 
 describe('deriveTags with the default-branch policy', () => {
   it.each<[string, Trigger, string[], string]>([
-    ['tags the default branch as latest and sha', branch('main', true), ['latest', 'sha-0123456'], 'main'],
+    ['tags the default branch as latest, its name and sha', branch('main', true), ['latest', 'main', 'sha-0123456'], 'main'],
     ['tags another branch by name and sha', branch('develop'), ['develop', 'sha-0123456'], 'develop'],
     ['turns / and # of a branch into -', branch('my/feature#1245'), ['my-feature-1245', 'sha-0123456'], 'my-feature-1245'],
     ['keeps capitals of a branch (valid in tags)', branch('Feature/ABC'), ['Feature-ABC', 'sha-0123456'], 'Feature-ABC'],

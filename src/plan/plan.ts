@@ -19,7 +19,8 @@ import {
 } from './inputs/reference.js'
 import type { Settings } from './inputs/settings.js'
 import { type Attestations, type BuildInputs, buildInputsOf, resolveAttestations } from './inputs/build-inputs.js'
-import { deriveTags, triggerOf } from './tags.js'
+import { evaluateTagRules } from './tag-rules/evaluate.js'
+import { deriveTags, ruleContextOf, triggerOf } from './tags.js'
 
 export interface Login {
   registry: string
@@ -145,7 +146,14 @@ export function makePlan(s: Settings, ctx: GitHubContext, facts: PlanFacts): Pla
   }
 
   const trigger = triggerOf(ctx)
-  const derived = deriveTags(trigger, s.latest, facts.knownVersions)
+  let derived = deriveTags(trigger, s.latest, facts.knownVersions)
+  if (s.tagRules) {
+    // type= rules decide the whole derived set, as docker/metadata-action would on this run.
+    const ruled = evaluateTagRules(s.tagRules, ruleContextOf(ctx, facts.now))
+    notices.push(...ruled.notices)
+    derived = { tags: ruled.tags, version: ruled.version ?? '' }
+    if (explicit.length > 0) notices.push('Input "tags" names full references, which mean exactly these: its type= rules are not used.')
+  }
   // Explicit references mean "exactly these", as with docker/build-push-action: derived tags
   // are only added when the user named no full reference.
   const tagNames = explicit.length > 0 ? bare : [...derived.tags, ...bare]
@@ -177,6 +185,11 @@ export function makePlan(s: Settings, ctx: GitHubContext, facts: PlanFacts): Pla
   } else {
     push = s.push === 'true'
     pushReason = `push: ${s.push}`
+  }
+  if (push && references.length === 0) {
+    push = false
+    pushReason = 'no tag: the type= rules of "tags" give none on this run, so the image is built and not pushed'
+    notices.push('The type= rules of "tags" give no tag on this run: building without pushing.')
   }
   const fromFork = trigger.kind === 'pull_request' && ctx.pullRequest?.fromFork === true
   const noPassword = targets.filter(t => t.login.password === '')

@@ -1,11 +1,14 @@
 /**
  * The derived tags: what triggered the run (branch, git tag, pull request, schedule) -> tags and
- * version, with the `latest` policy.
+ * version, with the `latest` policy; and the run as the `type=` tag rules see it.
  */
-import { createHash } from 'node:crypto'
 import * as semver from 'semver'
 import type { GitHubContext } from './inputs/github-context.js'
 import type { LatestPolicy } from '../shared/input-grammar.js'
+import type { RuleContext } from './tag-rules/expressions.js'
+import { sanitizeTag } from './tag-rules/sanitize.js'
+
+export { sanitizeTag }
 
 /** What triggered the run, reduced to what tags depend on. */
 export type Trigger =
@@ -28,21 +31,6 @@ export function triggerOf(ctx: GitHubContext): Trigger {
   if (ctx.ref.startsWith('refs/tags/')) return { kind: 'tag', name: ctx.ref.slice('refs/tags/'.length), sha }
   const name = ctx.ref.replace(/^refs\/(heads\/)?/, '')
   return { kind: 'branch', name, sha, isDefaultBranch: ctx.defaultBranch !== undefined && name === ctx.defaultBranch }
-}
-
-/**
- * Makes any string a valid Docker tag `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`: other characters become
- * `-`, leading `.`/`-` go, and a tag over 128 characters is cut and ends with 8 hex of the hash of
- * the whole string, so two long branches never share a tag.
- */
-export function sanitizeTag(raw: string): string {
-  let tag = raw.replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[.-]+/, '')
-  if (tag.length > 128) {
-    const hash = createHash('sha256').update(raw).digest('hex').slice(0, 8)
-    tag = `${tag.slice(0, 119)}-${hash}`
-  }
-  if (tag === '') tag = `ref-${createHash('sha256').update(raw).digest('hex').slice(0, 8)}`
-  return tag
 }
 
 /** A git tag as a semantic version (`v1.2.3`, `1.2.3rc2`), or null. */
@@ -101,11 +89,30 @@ export function deriveTags(trigger: Trigger, latest: LatestPolicy, knownVersions
     case 'branch':
       version = sanitizeTag(trigger.name)
       latestHere = latest === 'default-branch' && trigger.isDefaultBranch
-      tags = latestHere ? ['latest'] : [version]
+      // The default branch keeps its own name too (main), so a build of it can be pinned.
+      tags = latestHere ? ['latest', version] : [version]
       if (shaTag) tags.push(shaTag)
       break
   }
   if (latest === 'always') latestHere = true
   if (latestHere && !tags.includes('latest')) tags.push('latest')
   return { tags: [...new Set(tags)], version }
+}
+
+/**
+ * The run as docker/metadata-action sees it, for the tag rules: a pull_request_target's ref is
+ * the pull request's (`refs/pull/<n>/merge`), and the commit time falls back to `now`.
+ */
+export function ruleContextOf(ctx: GitHubContext, now: Date): RuleContext {
+  const ref = ctx.eventName === 'pull_request_target' && ctx.pullRequest ? `refs/pull/${ctx.pullRequest.number}/merge` : ctx.ref
+  return {
+    eventName: ctx.eventName,
+    ref,
+    sha: ctx.sha,
+    defaultBranch: ctx.defaultBranch,
+    pushBaseRef: ctx.baseRef,
+    prBaseRef: ctx.pullRequest?.baseRef,
+    now,
+    commitDate: ctx.commitTime ? new Date(ctx.commitTime) : now
+  }
 }

@@ -26,7 +26,9 @@ export interface GitHubContext extends Pick<ActionsContext, 'eventName' | 'ref' 
   repository: string
   /** The repository's default branch, from the payload; undefined when the payload lacks it. */
   defaultBranch?: string
-  pullRequest?: { number: number; fromFork: boolean; headSha?: string }
+  pullRequest?: { number: number; fromFork: boolean; headSha?: string; baseRef?: string }
+  /** A push's `base_ref` (`refs/heads/main`), which GitHub sets on some tag pushes: `{{base_ref}}` of tag rules. */
+  baseRef?: string
   /** `release` events: the release's tag. */
   releaseTag?: string
   /** ISO time of the built commit when the payload has it (push: head_commit.timestamp). */
@@ -111,9 +113,11 @@ export function readGitHubContext(env: Env): GitHubContext {
       // A deleted fork has head.repo null; compare names, since head.repo.fork is also true for a
       // PR inside a repository that is itself a fork.
       fromFork: headName === undefined ? Object.keys(pr).length > 0 : headName.toLowerCase() !== baseName.toLowerCase(),
-      headSha: str(obj(pr.head).sha)
+      headSha: str(obj(pr.head).sha),
+      baseRef: str(obj(pr.base).ref)
     }
   }
+  if (str(payload.base_ref)) ctx.baseRef = str(payload.base_ref)
   const release = obj(payload.release)
   if (str(release.tag_name)) ctx.releaseTag = str(release.tag_name)
   const commitTime = str(obj(payload.head_commit).timestamp)

@@ -9,6 +9,7 @@ import { normaliseRegistry } from './reference.js'
 import { type ExtraRegistry, parseRegistries } from './registries.js'
 import { normalisePlatform } from './platform-alias.js'
 import { type BuildInputs, readBuildInputs } from './build-inputs.js'
+import { readTagRules, splitRuleLines, type TagRules } from '../tag-rules/parse.js'
 import {
   BUILDER_NAME,
   CACHE_MODES,
@@ -37,6 +38,8 @@ export interface Settings extends BuildInputs {
   context: string
   file: string
   tags: string[]
+  /** The `type=` lines of `tags` with `flavor`, as docker/metadata-action reads them; undefined when neither is given. */
+  tagRules: TagRules | undefined
   push: PushMode
   latest: LatestPolicy
   buildArgs: KeyValue[]
@@ -189,6 +192,7 @@ export function readSettings(read: InputReader): SettingsResult {
     throw new InputError(`Input "target" is ${show(target)}: name a build stage (FROM ... AS name).`)
   }
 
+  const tagLines = splitRuleLines(get('tags'))
   const settings: Settings = {
     registry,
     username,
@@ -196,7 +200,8 @@ export function readSettings(read: InputReader): SettingsResult {
     image: get('image').trim(),
     context,
     file,
-    tags: parseList(get('tags'), { commas: true }),
+    tags: parseList(tagLines.rest, { commas: true }),
+    tagRules: readTagRules(tagLines.rules, get('flavor')),
     push: oneOf('push', get('push') || 'auto', PUSH_MODES),
     latest: oneOf('latest', get('latest') || 'default-branch', LATEST_POLICIES),
     buildArgs,
