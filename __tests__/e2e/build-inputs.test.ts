@@ -184,10 +184,10 @@ describe('build-push inputs with buildx on the main engine', () => {
     const index = await registry.manifest(repo, 'latest')
     expect(index.body.annotations?.['org.opencontainers.image.description']).toBe('from e2e')
     expect((await registry.imageManifest(repo, 'latest')).body.annotations?.['com.example.level']).toBe('manifest')
-    expect(r.outputs['tag-names']).toBe('latest\nsha-0123456')
+    expect(r.outputs['tag-names']).toBe('latest\nmain\nsha-0123456')
     expect(r.outputs.annotations).toBe('index:org.opencontainers.image.description=from e2e\nmanifest:com.example.level=manifest')
     const json = JSON.parse(r.outputs.json as string) as { tags: string[]; labels: Record<string, string> }
-    expect(json.tags).toEqual([`${host}/${repo}:latest`, `${host}/${repo}:sha-0123456`])
+    expect(json.tags).toEqual([`${host}/${repo}:latest`, `${host}/${repo}:main`, `${host}/${repo}:sha-0123456`])
     expect(json.labels['org.opencontainers.image.revision']).toBe('0123456789abcdef0123456789abcdef01234567')
   })
 

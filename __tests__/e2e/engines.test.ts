@@ -149,7 +149,8 @@ describe('podman', () => {
     const r = await ship(repo, scratchProject(repo), { env: podmanStepEnv(env), inputs: { engine: 'podman', platforms: TWO_PLATFORMS } })
     try {
       expect(r.main.exitCode).toBe(0)
-      expect(commandLines(r.main.log).filter(l => /^\[command\]\S*podman manifest push --all /.test(l))).toHaveLength(2)
+      // one push per tag: latest, main, sha-0123456
+      expect(commandLines(r.main.log).filter(l => /^\[command\]\S*podman manifest push --all /.test(l))).toHaveLength(3)
       await expectTwoPlatformIndex(repo, r.outputs.digest)
     } finally {
       podmanRemove(`${host}/${repo}:latest`)
