@@ -21,6 +21,7 @@ import {
 import type { Plan } from '../plan/plan.js'
 import { RetriesExhausted, type RetryHooks, type RetryPolicy, withRetries } from './retry.js'
 import { type BuildFiles, buildxBuildArgs, dockerBuildArgs, dockerPushArgs, loginArgs } from './argv.js'
+import { CommandTimeout, timeoutMs } from '../shared/timeouts.js'
 
 /** The docker CLI bound to this run's config folder: every call goes through `run`. */
 export class DockerCli implements Engine {
@@ -36,7 +37,7 @@ export class DockerCli implements Engine {
     return this.builder.engine === 'buildx' ? 'buildx' : 'docker'
   }
 
-  exec(args: string[], opts: { silent?: boolean; allowFailure?: boolean; input?: string } = {}): Promise<RunResult> {
+  exec(args: string[], opts: { silent?: boolean; allowFailure?: boolean; input?: string; timeoutMs?: number } = {}): Promise<RunResult> {
     return run('docker', args, { ...opts, env: this.env })
   }
 
@@ -46,9 +47,12 @@ export class DockerCli implements Engine {
 
   async login(registry: string, username: string, password: string): Promise<number> {
     try {
-      const { attempts } = await this.retry(`Login to ${registry}`, () => this.exec(loginArgs(registry, username), { input: password }))
+      const { attempts } = await this.retry(`Login to ${registry}`, () =>
+        this.exec(loginArgs(registry, username), { input: password, timeoutMs: timeoutMs('login', process.env) })
+      )
       return attempts
     } catch (e) {
+      if (e instanceof CommandTimeout) throw new LoginError(`Login to ${registry} as ${username} failed: ${e.message}`)
       const tries = e instanceof RetriesExhausted ? ` after ${e.attempts} attempts` : ''
       throw new LoginError(
         `Login to ${registry} as ${username} failed${tries}: ${causeOf(e)}. Check the "username" and "password" inputs (a token needs read & write rights).`
@@ -111,7 +115,9 @@ export class DockerCli implements Engine {
       await core.group('Push', async () => {
         for (const ref of plan.references) {
           try {
-            const { value } = await this.retry(`Push of ${ref}`, () => this.exec(dockerPushArgs(ref)))
+            const { value } = await this.retry(`Push of ${ref}`, () =>
+              this.exec(dockerPushArgs(ref), { timeoutMs: timeoutMs('push', process.env) })
+            )
             digest ||= /digest: (sha256:[0-9a-f]{64})/.exec(value.stdout)?.[1] ?? ''
             pushed.push(ref)
           } catch (e) {
