@@ -1,3 +1,4 @@
+import { contextArg } from '../../src/engine/argv.js'
 import { CommandTimeout, engineAddress, timeoutMs } from '../../src/shared/timeouts.js'
 
 describe('the bound of an engine command', () => {
@@ -28,5 +29,18 @@ describe('the engine a timeout names', () => {
     expect(new CommandTimeout('docker login', 60_000, 'unix:///x.sock (docker-host / DOCKER_HOST)').message).toBe(
       'docker login did not finish in 60 s and was stopped; engine: unix:///x.sock (docker-host / DOCKER_HOST). Check that the engine at that address is running and answers (docker info, or podman info, with the same address), and that the registry is reachable from it; DOCKER_SHIP_TIMEOUT (seconds) sets a longer bound.'
     )
+  })
+})
+
+describe('the context argument', () => {
+  it.each([
+    ['.', '.'],
+    ['backend', 'backend'],
+    ['/abs/ctx', '/abs/ctx'],
+    ['--help', './--help'],
+    ['-', './-'],
+    ['-x/y', './-x/y']
+  ])('%s is passed as %s', (context, expected) => {
+    expect(contextArg(context)).toBe(expected)
   })
 })

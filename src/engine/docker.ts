@@ -14,6 +14,7 @@ import {
   defaultHooks,
   type Engine,
   LoginError,
+  PushError,
   pushError,
   readOptional,
   type EngineName
@@ -89,12 +90,21 @@ export class DockerCli implements Engine {
     }
     const output = `${result.value.stdout}\n${result.value.stderr}`
     const metadata = readOptional(files.metadataFile)
+    // Pushed is what buildx reports (the pushed digest in its metadata file), never what was asked.
+    const digest = plan.push ? metadataDigest(metadata) : ''
+    if (plan.push && !digest && (plan.build.inputs.call === '' || plan.build.inputs.call === 'build')) {
+      throw new PushError(
+        `docker buildx build ended without error but reported no pushed image (no containerimage.digest in ${files.metadataFile}). Not pushed: ${plan.references.join(', ')}.`,
+        [],
+        plan.references
+      )
+    }
     return {
       engine: 'buildx',
-      digest: plan.push ? metadataDigest(metadata) : '',
+      digest,
       imageId: readOptional(files.iidFile).trim(),
       metadata,
-      pushed: plan.push ? plan.references : [],
+      pushed: digest ? plan.references : [],
       steps: countSteps(output),
       attempts: result.attempts
     }
