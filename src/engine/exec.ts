@@ -70,15 +70,17 @@ export async function run(command: string, args: string[], opts: RunOptions = {}
 function spawnKept(command: string, args: string[], env: Record<string, string>, opts: RunOptions): Promise<RunResult | 'timeout'> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: opts.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
+    // Kept as bytes and decoded once: a chunk may end inside a UTF-8 character.
+    const stdout: Buffer[] = []
+    const stderr: Buffer[] = []
     child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString()
+      stdout.push(d)
       if (!opts.silent) process.stdout.write(d)
     })
     child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString()
-      if (!opts.silent) process.stderr.write(d)
+      stderr.push(d)
+      // Into the step's stdout, as @actions/exec does: one stream, in the order it came.
+      if (!opts.silent) process.stdout.write(d)
     })
     const timer =
       opts.timeoutMs === undefined
@@ -97,7 +99,7 @@ function spawnKept(command: string, args: string[], env: Record<string, string>,
     })
     child.on('close', code => {
       clearTimeout(timer)
-      resolve({ exitCode: code ?? 1, stdout, stderr })
+      resolve({ exitCode: code ?? 1, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') })
     })
     // The password when there is one, then end of input: nothing waits on the runner's stdin.
     child.stdin.on('error', () => undefined)
