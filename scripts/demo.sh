@@ -24,7 +24,8 @@ cat >"$work/event.json" <<JSON
  "head_commit":{"id":"$sha","timestamp":"$(date -u +%Y-%m-%dT%H:%M:%SZ)"}}
 JSON
 
-step() { # $1: main | post
+step() { # $1: main | post (each has its own entry, as action.yml's runs.main and runs.post say)
+  local entry=index.js; [[ $1 == post ]] && entry=post/index.js
   env -i PATH="$PATH" HOME="$work/home" DOCKER_HOST="$E2E_DOCKER_HOST" CI=true GITHUB_ACTIONS=true RUNNER_TEMP="$work/temp" \
     GITHUB_WORKSPACE="$repo/examples/sample-app" GITHUB_EVENT_NAME=push GITHUB_EVENT_PATH="$work/event.json" \
     GITHUB_REF=refs/heads/main GITHUB_REF_NAME=main GITHUB_REF_TYPE=branch GITHUB_SHA="$sha" \
@@ -33,7 +34,7 @@ step() { # $1: main | post
     INPUT_REGISTRY="$E2E_REGISTRY" INPUT_USERNAME="$E2E_REGISTRY_USER" INPUT_PASSWORD="$E2E_REGISTRY_PASSWORD" \
     INPUT_IMAGE=demo/sample-app INPUT_CONTEXT=. INPUT_PUSH=auto INPUT_LATEST=default-branch INPUT_ENGINE=auto \
     INPUT_DRY-RUN=false "${@:2}" \
-    bash -c "cd '$repo/examples/sample-app' && node '$repo/dist/index.js'"
+    bash -c "cd '$repo/examples/sample-app' && node '$repo/dist/$entry'"
 }
 echo "== main step"
 step main

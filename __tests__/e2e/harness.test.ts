@@ -99,8 +99,10 @@ function seen(r: RunResult, stage: 'main' | 'post'): Seen {
 }
 
 async function run(opts: Parameters<typeof runAction>[0] = {}): Promise<RunResult> {
-  // The fake action wants its post step every time, whatever the real action.yml's post-if says.
-  const r = await runAction({ entry: script, timeoutMs: 30_000, postIf: 'always()', ...opts })
+  // The fake action wants its post step every time, whatever the real action.yml's post-if says,
+  // and with the real action.yml (whose post entry is the action's own) runs its script there too.
+  const postEntry = opts.actionYml === undefined ? script : undefined
+  const r = await runAction({ entry: script, postEntry, timeoutMs: 30_000, postIf: 'always()', ...opts })
   runs.push(r)
   return r
 }

@@ -17,6 +17,14 @@ export interface BuildFiles {
   secretFiles: Record<string, string>
 }
 
+/**
+ * The context folder as the last, positional argument: never in a flag's place. A relative path
+ * that starts with `-` (`--help`, `-` for stdin) gets `./`, so the engine reads it as the folder it is.
+ */
+export function contextArg(context: string): string {
+  return context.startsWith('-') ? `./${context}` : context
+}
+
 /** Flags both engines share: file, tags, labels, args, target, platforms, secrets. */
 function commonBuildFlags(plan: Plan, files: BuildFiles): string[] {
   const b = plan.build
@@ -44,7 +52,7 @@ export function buildxBuildArgs(plan: Plan, files: BuildFiles, cache: CachePlan 
   for (const to of cache.to) args.push('--cache-to', to)
   const exports = buildxExports(plan.build, plan.push, builder?.driver)
   args.push(...buildxInputFlags(plan.build, builder?.cacheExport ?? false, exports), ...exports)
-  args.push(plan.build.context)
+  args.push(contextArg(plan.build.context))
   return args
 }
 
@@ -54,7 +62,7 @@ export function dockerBuildArgs(plan: Plan, files: BuildFiles, cache: CachePlan 
   for (const from of cache.from) args.push('--cache-from', from)
   if (cache.inlineArg) args.push('--build-arg', 'BUILDKIT_INLINE_CACHE=1')
   args.push(...classicInputFlags(plan.build, files.secretFiles))
-  args.push(plan.build.context)
+  args.push(contextArg(plan.build.context))
   return args
 }
 
@@ -88,7 +96,7 @@ export function podmanBuildArgs(plan: Plan, files: BuildFiles, manifest?: string
   if (manifest) args.push('--manifest', manifest, '--no-cache')
   for (const id of b.secretIds) args.push('--secret', `id=${id},src=${files.secretFiles[id]}`)
   args.push(...podmanInputFlags(b, files.secretFiles, manifest !== undefined))
-  args.push('--iidfile', unlabelled?.iidFile ?? files.iidFile, b.context)
+  args.push('--iidfile', unlabelled?.iidFile ?? files.iidFile, contextArg(b.context))
   return args
 }
 

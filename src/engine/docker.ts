@@ -14,6 +14,7 @@ import {
   defaultHooks,
   type Engine,
   LoginError,
+  PushError,
   pushError,
   readOptional,
   type EngineName
@@ -21,6 +22,7 @@ import {
 import type { Plan } from '../plan/plan.js'
 import { RetriesExhausted, type RetryHooks, type RetryPolicy, withRetries } from './retry.js'
 import { type BuildFiles, buildxBuildArgs, dockerBuildArgs, dockerPushArgs, loginArgs } from './argv.js'
+import { CommandTimeout, timeoutMs } from '../shared/timeouts.js'
 
 /** The docker CLI bound to this run's config folder: every call goes through `run`. */
 export class DockerCli implements Engine {
@@ -36,7 +38,7 @@ export class DockerCli implements Engine {
     return this.builder.engine === 'buildx' ? 'buildx' : 'docker'
   }
 
-  exec(args: string[], opts: { silent?: boolean; allowFailure?: boolean; input?: string } = {}): Promise<RunResult> {
+  exec(args: string[], opts: { silent?: boolean; allowFailure?: boolean; input?: string; timeoutMs?: number } = {}): Promise<RunResult> {
     return run('docker', args, { ...opts, env: this.env })
   }
 
@@ -46,9 +48,12 @@ export class DockerCli implements Engine {
 
   async login(registry: string, username: string, password: string): Promise<number> {
     try {
-      const { attempts } = await this.retry(`Login to ${registry}`, () => this.exec(loginArgs(registry, username), { input: password }))
+      const { attempts } = await this.retry(`Login to ${registry}`, () =>
+        this.exec(loginArgs(registry, username), { input: password, timeoutMs: timeoutMs('login', process.env) })
+      )
       return attempts
     } catch (e) {
+      if (e instanceof CommandTimeout) throw new LoginError(`Login to ${registry} as ${username} failed: ${e.message}`)
       const tries = e instanceof RetriesExhausted ? ` after ${e.attempts} attempts` : ''
       throw new LoginError(
         `Login to ${registry} as ${username} failed${tries}: ${causeOf(e)}. Check the "username" and "password" inputs (a token needs read & write rights).`
@@ -85,12 +90,21 @@ export class DockerCli implements Engine {
     }
     const output = `${result.value.stdout}\n${result.value.stderr}`
     const metadata = readOptional(files.metadataFile)
+    // Pushed is what buildx reports (the pushed digest in its metadata file), never what was asked.
+    const digest = plan.push ? metadataDigest(metadata) : ''
+    if (plan.push && !digest && (plan.build.inputs.call === '' || plan.build.inputs.call === 'build')) {
+      throw new PushError(
+        `docker buildx build ended without error but reported no pushed image (no containerimage.digest in ${files.metadataFile}). Not pushed: ${plan.references.join(', ')}.`,
+        [],
+        plan.references
+      )
+    }
     return {
       engine: 'buildx',
-      digest: plan.push ? metadataDigest(metadata) : '',
+      digest,
       imageId: readOptional(files.iidFile).trim(),
       metadata,
-      pushed: plan.push ? plan.references : [],
+      pushed: digest ? plan.references : [],
       steps: countSteps(output),
       attempts: result.attempts
     }
@@ -111,7 +125,9 @@ export class DockerCli implements Engine {
       await core.group('Push', async () => {
         for (const ref of plan.references) {
           try {
-            const { value } = await this.retry(`Push of ${ref}`, () => this.exec(dockerPushArgs(ref)))
+            const { value } = await this.retry(`Push of ${ref}`, () =>
+              this.exec(dockerPushArgs(ref), { timeoutMs: timeoutMs('push', process.env) })
+            )
             digest ||= /digest: (sha256:[0-9a-f]{64})/.exec(value.stdout)?.[1] ?? ''
             pushed.push(ref)
           } catch (e) {

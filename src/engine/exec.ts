@@ -1,10 +1,12 @@
 /**
- * The one wrapper every command of the action's bundle goes through (@actions/exec): argv without a
- * shell, logged, output kept whole for errors, no INPUT_* in the child's environment.
+ * The one wrapper every command of the action's bundle goes through: argv without a shell, logged,
+ * output kept whole for errors, no INPUT_* in the child's environment, stdin closed (a child never
+ * waits for the runner's stdin), and a bound on every command but the build.
  */
+import { spawn } from 'node:child_process'
 import * as core from '@actions/core'
-import { getExecOutput } from '@actions/exec'
 import { childEnv } from '../shared/runner-env.js'
+import { CommandTimeout, engineAddress } from '../shared/timeouts.js'
 
 export interface RunOptions {
   cwd?: string
@@ -16,6 +18,8 @@ export interface RunOptions {
   silent?: boolean
   /** Return a non-zero exit instead of throwing. */
   allowFailure?: boolean
+  /** Stop the command and throw CommandTimeout after this long; none: no bound (the build). */
+  timeoutMs?: number
 }
 
 export interface RunResult {
@@ -47,21 +51,58 @@ export async function run(command: string, args: string[], opts: RunOptions = {}
   // them, so no child gets them.
   const env = childEnv(process.env, opts.env)
   if (opts.silent) core.debug(`run: ${command} ${args.join(' ')}`)
-  let result: RunResult
+  else process.stdout.write(`[command]${command} ${args.join(' ')}\n`)
+  let result: RunResult | 'timeout'
   try {
-    result = await getExecOutput(command, args, {
-      cwd: opts.cwd,
-      env,
-      input: opts.input === undefined ? undefined : Buffer.from(opts.input),
-      silent: opts.silent ?? false,
-      ignoreReturnCode: true
-    })
+    result = await spawnKept(command, args, env, opts)
   } catch (e) {
     // The program could not be started at all (not installed, not on PATH).
     throw new CommandError(command, 127, '', (e as Error).message)
   }
+  if (result === 'timeout') throw new CommandTimeout(`${command} ${args[0] ?? ''}`.trim(), opts.timeoutMs ?? 0, engineAddress(command, env))
   if (result.exitCode !== 0 && !opts.allowFailure) {
     throw new CommandError(`${command} ${args[0] ?? ''}`.trim(), result.exitCode, result.stdout, result.stderr)
   }
   return result
+}
+
+/** Runs the child, its output streamed unless silent and kept; 'timeout' when it was stopped at the bound. */
+function spawnKept(command: string, args: string[], env: Record<string, string>, opts: RunOptions): Promise<RunResult | 'timeout'> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: opts.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] })
+    // Kept as bytes and decoded once: a chunk may end inside a UTF-8 character.
+    const stdout: Buffer[] = []
+    const stderr: Buffer[] = []
+    child.stdout.on('data', (d: Buffer) => {
+      stdout.push(d)
+      if (!opts.silent) process.stdout.write(d)
+    })
+    child.stderr.on('data', (d: Buffer) => {
+      stderr.push(d)
+      // Into the step's stdout, as @actions/exec does: one stream, in the order it came.
+      if (!opts.silent) process.stdout.write(d)
+    })
+    const timer =
+      opts.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            // Stopped and let go: a plugin it started may still hold the pipes, so do not wait for them.
+            child.kill('SIGTERM')
+            child.stdout.destroy()
+            child.stderr.destroy()
+            child.unref()
+            resolve('timeout')
+          }, opts.timeoutMs)
+    child.on('error', e => {
+      clearTimeout(timer)
+      reject(e)
+    })
+    child.on('close', code => {
+      clearTimeout(timer)
+      resolve({ exitCode: code ?? 1, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') })
+    })
+    // The password when there is one, then end of input: nothing waits on the runner's stdin.
+    child.stdin.on('error', () => undefined)
+    child.stdin.end(opts.input ?? '')
+  })
 }

@@ -11,6 +11,7 @@ import type { Plan } from '../plan/plan.js'
 import { RetriesExhausted, type RetryHooks, type RetryPolicy, withRetries } from './retry.js'
 import { type BuildFiles, podmanBuildArgs, podmanLabelArgs, podmanPushArgs } from './argv.js'
 import { type BuildOutcome, buildError, causeOf, defaultHooks, type Engine, LoginError, pushError, readOptional } from './engine.js'
+import { CommandTimeout, timeoutMs } from '../shared/timeouts.js'
 
 /** `[linux/arm64] [2/3] STEP 4/6: RUN ...`: platform (several platforms), stage (several stages), step. */
 const STEP = /^(?:\[([a-z0-9]+\/[^\]]+)\] )?(?:\[(\d+)\/(\d+)\] )?STEP (\d+)\/(\d+): (.*)$/
@@ -89,17 +90,21 @@ export class PodmanCli implements Engine {
     private readonly hooks: RetryHooks = defaultHooks
   ) {}
 
-  exec(args: string[], opts: { silent?: boolean; allowFailure?: boolean; input?: string } = {}): Promise<RunResult> {
+  exec(args: string[], opts: { silent?: boolean; allowFailure?: boolean; input?: string; timeoutMs?: number } = {}): Promise<RunResult> {
     return run('podman', args, { ...opts, env: this.env })
   }
 
   async login(registry: string, username: string, password: string): Promise<number> {
     try {
       const { attempts } = await withRetries(`Login to ${registry}`, this.policy, this.hooks, () =>
-        this.exec(['login', '--username', username, '--password-stdin', registry], { input: password })
+        this.exec(['login', '--username', username, '--password-stdin', registry], {
+          input: password,
+          timeoutMs: timeoutMs('login', process.env)
+        })
       )
       return attempts
     } catch (e) {
+      if (e instanceof CommandTimeout) throw new LoginError(`Login to ${registry} as ${username} failed: ${e.message}`)
       const tries = e instanceof RetriesExhausted ? ` after ${e.attempts} attempts` : ''
       const cause = causeOf(e).replace(/^Error:\s*/, '')
       throw new LoginError(`Login to ${registry} as ${username} failed${tries}: ${cause}. Check the "username" and "password" inputs.`)
@@ -141,7 +146,9 @@ export class PodmanCli implements Engine {
         for (const ref of plan.references) {
           const digestFile = `${files.iidFile}.digest`
           try {
-            await withRetries(`Push of ${ref}`, this.policy, this.hooks, () => this.exec(podmanPushArgs(ref, digestFile, manifest)))
+            await withRetries(`Push of ${ref}`, this.policy, this.hooks, () =>
+              this.exec(podmanPushArgs(ref, digestFile, manifest), { timeoutMs: timeoutMs('push', process.env) })
+            )
           } catch (e) {
             throw pushError(plan, pushed, e)
           }

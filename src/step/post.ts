@@ -14,6 +14,7 @@ import { readFileSync, rmSync } from 'node:fs'
 import * as path from 'node:path'
 import { childEnv } from '../shared/runner-env.js'
 import { spawnCollected } from '../engine/spawn.js'
+import { CommandTimeout, engineAddress, timeoutMs } from '../shared/timeouts.js'
 import type { PostState } from './state.js'
 
 /** @actions/core's escaping of a workflow command's data. */
@@ -80,9 +81,14 @@ async function logoutAndClean(state: PostState, env: NodeJS.ProcessEnv, out: Pos
   }
   let loggedOut = true
   for (const registry of state.registries) {
-    const r = await spawnCollected(command, ['logout', registry], engineEnv).result
+    const r = await spawnCollected(command, ['logout', registry], engineEnv, timeoutMs('logout', engineEnv)).result
     if (r.exitCode === 0) out.info(`Logged out of ${registry}.`)
-    else {
+    else if (r.timedOut) {
+      loggedOut = false
+      out.warning(
+        `Could not log out of ${registry}: ${new CommandTimeout(`${command} logout`, timeoutMs('logout', engineEnv), engineAddress(command, engineEnv)).message}`
+      )
+    } else {
       loggedOut = false
       out.warning(
         `Could not log out of ${registry}: ${command} logout failed with exit code ${r.exitCode}\n${`${r.stdout}${r.stderr}`.trim()}`

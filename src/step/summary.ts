@@ -19,20 +19,35 @@ export async function writeSummary(plan: Plan, outcome: BuildOutcome, seconds: n
     [{ data: 'Duration', header: true }, `${seconds.toFixed(1)} s`],
     [{ data: 'Cached steps', header: true }, `${outcome.steps.cached} of ${outcome.steps.steps}`]
   ]
-  await core.summary.addHeading(`Docker image ${plan.version}`, 3).addTable(rows).write()
+  await writeOrWarn(() => core.summary.addHeading(`Docker image ${plan.version}`, 3).addTable(rows).write())
+}
+
+/**
+ * The summary is reporting: one that cannot be written (GITHUB_STEP_SUMMARY missing, a folder,
+ * read-only) is a warning, never the failure of a job whose image is already pushed.
+ */
+async function writeOrWarn(write: () => Promise<unknown>): Promise<void> {
+  try {
+    await write()
+  } catch (e) {
+    core.summary.emptyBuffer()
+    core.warning(`Could not write the job summary (GITHUB_STEP_SUMMARY): ${e instanceof Error ? e.message : String(e)}`)
+  }
 }
 
 /** A failed push: which references made it and which did not, so nothing half-done looks done. */
 export async function writeFailureSummary(plan: Plan, pushed: string[], notPushed: string[], reason: string): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return
   const list = (refs: string[]) => (refs.length > 0 ? refs.map(r => `<code>${r}</code>`).join('<br>') : 'none')
-  await core.summary
-    .addHeading(`Docker image ${plan.version}: push failed`, 3)
-    .addTable([
-      [{ data: 'Image', header: true }, plan.image],
-      [{ data: 'Pushed', header: true }, list(pushed)],
-      [{ data: 'Not pushed', header: true }, list(notPushed)],
-      [{ data: 'Reason', header: true }, reason]
-    ])
-    .write()
+  await writeOrWarn(() =>
+    core.summary
+      .addHeading(`Docker image ${plan.version}: push failed`, 3)
+      .addTable([
+        [{ data: 'Image', header: true }, plan.image],
+        [{ data: 'Pushed', header: true }, list(pushed)],
+        [{ data: 'Not pushed', header: true }, list(notPushed)],
+        [{ data: 'Reason', header: true }, reason]
+      ])
+      .write()
+  )
 }

@@ -5,7 +5,7 @@
 //   - /proc/<pid>/cmdline of EVERY process (argv must never hold a secret, whoever runs it);
 //   - /proc/<pid>/environ of the action's processes: the "roots" (a process whose argv names the
 //     action's script and whose environment holds one of the given marker entries, e.g. the
-//     main and post `node dist/index.js`; a fork of a root is not one) and every descendant of a
+//     main `node dist/index.js` and post `node dist/post/index.js`; a fork of a root is not one) and every descendant of a
 //     root (found by walking the ppid of /proc/<pid>/stat), plus any process whose environment
 //     holds a marker (an escaped grandchild). Membership sticks (an orphan is reparented);
 //   - the content of every file named config.json under the watched folders (docker configs),
@@ -35,7 +35,7 @@ export {
 export interface SamplerOptions {
   /** `NAME=value` entries, one per job: a process whose environ holds one is an action process. */
   markers: string[]
-  /** A root's argv must contain this (default 'dist/index.js'). */
+  /** A root's argv must contain this (default '/dist/': main's dist/index.js and post's dist/post/index.js). */
   rootArgvIncludes?: string
   /** Delay between two polls (default 2 ms; a poll itself takes 2-3 ms with ~180 processes). */
   intervalMs?: number
@@ -56,7 +56,7 @@ export interface ProcSampler {
 export async function startProcSampler(opts: SamplerOptions): Promise<ProcSampler> {
   const config = {
     markers: opts.markers,
-    rootArgvIncludes: opts.rootArgvIncludes ?? 'dist/index.js',
+    rootArgvIncludes: opts.rootArgvIncludes ?? '/dist/',
     intervalMs: opts.intervalMs ?? 2,
     watchDirs: opts.watchDirs ?? [],
     ackDir: opts.dwell?.ackDir ?? '',

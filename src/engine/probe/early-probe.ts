@@ -15,6 +15,7 @@ import { childEnv, isPostStep, runnerDockerConfig } from '../../shared/runner-en
 import { type Collected, spawnCollected } from '../spawn.js'
 import type { Builder } from '../../shared/builder.js'
 import { BUILDER_NAME, ENGINE_ADDRESS } from '../../shared/input-grammar.js'
+import { timeoutMs } from '../../shared/timeouts.js'
 
 /** The fast path's builder, or what `docker buildx inspect` said and why the fast path did not answer. */
 export type ProbeAnswer = { builder: Builder; via: string } | { inspect: Collected; fastMiss: string }
@@ -44,7 +45,12 @@ export function startBuildxProbe(env: Record<string, string>, builder: string): 
     if ('builder' in fast) return { builder: fast.builder, via: `GET /info on ${fast.address}` }
     if (disposed) return { inspect: { exitCode: 1, stdout: '', stderr: 'probe stopped' }, fastMiss: fast.reason }
     // Not installed: answered like a failed probe (exit 127), as select.ts does.
-    const { child, result: inspect } = spawnCollected('docker', ['buildx', 'inspect', ...(builder ? [builder] : [])], env)
+    const { child, result: inspect } = spawnCollected(
+      'docker',
+      ['buildx', 'inspect', ...(builder ? [builder] : [])],
+      env,
+      timeoutMs('probe', env)
+    )
     stop = () => {
       if (child.exitCode !== null || child.signalCode !== null) return
       child.kill()

@@ -12,6 +12,7 @@ import { lastErrorLine } from '../engine.js'
 import { type ProbeAnswer, startBuildxProbe } from './early-probe.js'
 import { childEnv } from '../../shared/runner-env.js'
 import { findBuildxPlugin } from './fast-probe.js'
+import { CommandTimeout, engineAddress, timeoutMs } from '../../shared/timeouts.js'
 
 /** From this version on, the docker CLI hands `docker build` to buildx while BuildKit is on (the action always turns it on). */
 const CLI_NEEDS_BUILDX = 23
@@ -54,7 +55,7 @@ async function classicDocker(env: Record<string, string>): Promise<Builder> {
 /** A probe command's result; a program that is not installed answers like a failed one. */
 async function probe(command: string, args: string[], env: Record<string, string>): Promise<RunResult> {
   try {
-    return await run(command, args, { env, silent: true, allowFailure: true })
+    return await run(command, args, { env, silent: true, allowFailure: true, timeoutMs: timeoutMs('probe', process.env) })
   } catch (e) {
     if (e instanceof CommandError) return { exitCode: e.exitCode, stdout: e.stdout, stderr: e.stderr }
     throw e
@@ -84,6 +85,11 @@ export async function probeEngine(
   }
   core.debug(`probe: docker buildx inspect${builderName ? ` ${builderName}` : ''} (${answer.fastMiss})`)
   const inspect = answer.inspect
+  // An engine that accepts and never answers is not a missing one: no fallback to another engine.
+  if (inspect.timedOut) {
+    const probeEnv = childEnv(process.env, env)
+    throw new CommandTimeout('docker buildx inspect', timeoutMs('probe', probeEnv), engineAddress('docker', probeEnv))
+  }
   // buildx exits 0 for a builder whose engine does not answer, printing `Error: ...` instead of a driver.
   const broken = /^Error:\s*(.+)$/m.exec(inspect.stdout)?.[1]?.trim()
   if (inspect.exitCode === 0 && !broken) return { ...parseBuilder(inspect.stdout), name: builderName }
