@@ -2,6 +2,7 @@
  * The one wrapper every command of the action's bundle goes through (@actions/exec): argv without a
  * shell, logged, output kept whole for errors, no INPUT_* in the child's environment.
  */
+import { randomUUID } from 'node:crypto'
 import * as core from '@actions/core'
 import { getExecOutput } from '@actions/exec'
 import { childEnv } from '../shared/runner-env.js'
@@ -37,6 +38,23 @@ export class CommandError extends Error {
   }
 }
 
+let streaming = 0
+let resume = ''
+/** Whether the streamed stdout ended its last line: the resume token must start a line. */
+let atLineStart = true
+
+/**
+ * Stops (on=true) or resumes the runner's workflow commands around streamed output: a RUN step
+ * printing `::add-mask::x`, or an argument with a newline in the `[command]` line, stays text.
+ * Counted, so overlapping commands resume once, at the end of the last; the token is unguessable.
+ */
+function commandsStopped(on: boolean): void {
+  if (on ? streaming++ > 0 : --streaming > 0) return
+  if (on) resume = randomUUID()
+  process.stdout.write(on ? `::stop-commands::${resume}\n` : `${atLineStart ? '' : '\n'}::${resume}::\n`)
+  atLineStart = true
+}
+
 /**
  * The one way this action runs a program: argv without a shell (a hostile branch name is just a
  * string), the command line logged (argv never holds a secret), output streamed live unless
@@ -48,17 +66,21 @@ export async function run(command: string, args: string[], opts: RunOptions = {}
   const env = childEnv(process.env, opts.env)
   if (opts.silent) core.debug(`run: ${command} ${args.join(' ')}`)
   let result: RunResult
+  if (!opts.silent) commandsStopped(true)
   try {
     result = await getExecOutput(command, args, {
       cwd: opts.cwd,
       env,
       input: opts.input === undefined ? undefined : Buffer.from(opts.input),
       silent: opts.silent ?? false,
-      ignoreReturnCode: true
+      ignoreReturnCode: true,
+      listeners: { stdout: (b: Buffer) => void (atLineStart = b.length > 0 ? b[b.length - 1] === 10 : atLineStart) }
     })
   } catch (e) {
     // The program could not be started at all (not installed, not on PATH).
     throw new CommandError(command, 127, '', (e as Error).message)
+  } finally {
+    if (!opts.silent) commandsStopped(false)
   }
   if (result.exitCode !== 0 && !opts.allowFailure) {
     throw new CommandError(`${command} ${args[0] ?? ''}`.trim(), result.exitCode, result.stdout, result.stderr)
