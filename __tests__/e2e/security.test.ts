@@ -1,12 +1,13 @@
 // What a pull request controls (its compose file, its Dockerfile, its branch name) must not turn
 // into workflow commands of the step, and its code must not reach the registry by surprise.
-import { pushPayload } from './support/payloads.js'
-import { readE2EEnv } from './support/registry.js'
+import { pullRequestPayload, pushPayload, workflowRunPayload } from './support/payloads.js'
+import { readE2EEnv, registryClient } from './support/registry.js'
 import { annotationsOf, cleanupRuns, runAction, type RunResult } from './support/runner.js'
 import { makeWorkspace, uniqueRepo } from './support/workspace.js'
 
 const env = readE2EEnv()
 const host = env.registry.host
+const registry = registryClient(env, 1)
 
 afterAll(async () => {
   await cleanupRuns()
@@ -65,5 +66,42 @@ describe('workflow commands hidden in repository text', () => {
     // The text is still in the log, as text.
     expect(r.main.log).toContain('injected by RUN')
     expect(r.main.log).toContain('injected by a label')
+  })
+})
+
+describe("a fork's code on events that run with the secrets", () => {
+  const app = (): string => makeWorkspace({ Dockerfile: `FROM ${env.baseImage}\nRUN echo fork > /f\n` })
+
+  it.each([
+    ['pull_request_target with push: true', 'pull_request_target', pullRequestPayload({ fork: true }), { push: 'true' }],
+    ['workflow_run of a fork', 'workflow_run', workflowRunPayload({ fork: true }), {}]
+  ])('is refused on %s, before any login, and nothing is pushed', async (_name, eventName, payload, inputs) => {
+    const repo = uniqueRepo('fork')
+    const r = await runAction({
+      workspace: app(),
+      eventName,
+      payload,
+      secrets: [env.registry.password],
+      inputs: { ...login, image: repo, ...inputs }
+    })
+    expect(r.main.exitCode).toBe(1)
+    expect(annotationsOf(r, 'error').map(a => a.message)).toEqual([
+      expect.stringMatching(/^Refusing to push a fork's code on ".*allow-fork-push: true/)
+    ])
+    expect(r.main.log).not.toMatch(/Logged in to|\[command\]\S*docker (buildx build|build|login)/)
+    expect(await registry.tags(repo)).toEqual([])
+  })
+
+  it('is pushed with allow-fork-push: true', async () => {
+    const repo = uniqueRepo('fork-allowed')
+    const r = await runAction({
+      workspace: app(),
+      eventName: 'workflow_run',
+      payload: workflowRunPayload({ fork: true }),
+      secrets: [env.registry.password],
+      inputs: { ...login, image: repo, 'allow-fork-push': true }
+    })
+    expect(r.main.exitCode === 0 ? '' : r.main.log).toBe('')
+    expect((await registry.tags(repo)).filter(t => t !== 'buildcache').length).toBeGreaterThan(0)
   })
 })
