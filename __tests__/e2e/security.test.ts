@@ -1,5 +1,6 @@
 // What a pull request controls (its compose file, its Dockerfile, its branch name) must not turn
 // into workflow commands of the step, and its code must not reach the registry by surprise.
+import { gunzipSync } from 'node:zlib'
 import { pullRequestPayload, pushPayload, workflowRunPayload } from './support/payloads.js'
 import { readE2EEnv, registryClient } from './support/registry.js'
 import { annotationsOf, cleanupRuns, runAction, type RunResult } from './support/runner.js'
@@ -103,5 +104,55 @@ describe("a fork's code on events that run with the secrets", () => {
     })
     expect(r.main.exitCode === 0 ? '' : r.main.log).toBe('')
     expect((await registry.tags(repo)).filter(t => t !== 'buildcache').length).toBeGreaterThan(0)
+  })
+})
+
+describe("the job's token that actions/checkout leaves in .git/config", () => {
+  const header = Buffer.from('x-access-token:ghs_e2eCheckoutTokenInGitConfig').toString('base64')
+  const checkout = (files: Record<string, string>): string =>
+    makeWorkspace({
+      Dockerfile: `FROM ${env.baseImage}\nCOPY . /src\n`,
+      'app.txt': 'app\n',
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      '.git/config': `[core]\n\trepositoryformatversion = 0\n[http "https://github.com/"]\n\textraheader = AUTHORIZATION: basic ${header}\n`,
+      ...files
+    })
+
+  async function layerTexts(repo: string, tag: string): Promise<string[]> {
+    const m = await registry.imageManifest(repo, tag, 'linux/amd64')
+    const blobs = await Promise.all((m.body.layers ?? []).map(l => registry.blob(repo, l.digest)))
+    return blobs.map(b => (b[0] === 0x1f && b[1] === 0x8b ? gunzipSync(b) : b).toString('latin1'))
+  }
+
+  it('refuses a context that would COPY it, before login, and pushes nothing', async () => {
+    const repo = uniqueRepo('git-token')
+    const r = await runAction({
+      workspace: checkout({}),
+      payload: pushPayload(),
+      secrets: [env.registry.password],
+      inputs: { ...login, image: repo }
+    })
+    expect(r.main.exitCode).toBe(1)
+    expect(annotationsOf(r, 'error').map(a => a.message)).toEqual([
+      expect.stringMatching(
+        /\.git\/config holds a credential .*add \.git to \S*\.dockerignore, or check out with persist-credentials: false\.$/
+      )
+    ])
+    expect(r.main.log).not.toMatch(/Logged in to|\[command\]\S*docker (buildx build|build|login)/)
+    expect(await registry.tags(repo)).toEqual([])
+  })
+
+  it('builds and pushes with .git in the .dockerignore, and no layer holds the token', async () => {
+    const repo = uniqueRepo('git-ignored')
+    const r = await runAction({
+      workspace: checkout({ '.dockerignore': '.git\n' }),
+      payload: pushPayload(),
+      secrets: [env.registry.password],
+      inputs: { ...login, image: repo }
+    })
+    expect(r.main.exitCode === 0 ? '' : r.main.log).toBe('')
+    const layers = await layerTexts(repo, 'latest')
+    expect(layers.some(t => t.includes('src/app.txt'))).toBe(true)
+    expect(layers.filter(t => t.includes(header) || t.includes('extraheader'))).toEqual([])
   })
 })
