@@ -156,3 +156,19 @@ describe("the job's token that actions/checkout leaves in .git/config", () => {
     expect(layers.filter(t => t.includes(header) || t.includes('extraheader'))).toEqual([])
   })
 })
+
+describe('a secret in a build arg', () => {
+  it('gets a warning naming the build arg, never its value, and pointing to secrets', async () => {
+    const repo = uniqueRepo('secret-arg')
+    const r = await runAction({
+      workspace: makeWorkspace({ Dockerfile: `FROM ${env.baseImage}\nARG TOKEN\nARG PORT\nRUN test -n "$TOKEN"\n` }),
+      payload: pushPayload(),
+      secrets: [env.registry.password],
+      inputs: { ...login, image: repo, 'build-args': `TOKEN=${env.registry.password}\nPORT=8080` }
+    })
+    expect(r.main.exitCode === 0 ? '' : r.main.log).toBe('')
+    const warnings = annotationsOf(r, 'warning')
+    expect(warnings.map(w => w.message)).toEqual([expect.stringMatching(/^Build arg TOKEN holds a secret input's value.*"secrets"/)])
+    expect(JSON.stringify(r.main.commands.filter(c => c.command === 'warning'))).not.toContain(env.registry.password)
+  })
+})
