@@ -224,3 +224,29 @@ describe('makePlan labels and version', () => {
     expect(plan.build.secretIds).toEqual(['token'])
   })
 })
+
+describe('makePlan and the code of a fork on events that have the secrets', () => {
+  const target = (fromFork: boolean) =>
+    ctxOf({ eventName: 'pull_request_target', ref: 'refs/heads/main', pullRequest: { number: 7, fromFork } })
+  const run = (runFromFork: boolean) => ctxOf({ eventName: 'workflow_run', ref: 'refs/heads/main', runFromFork })
+
+  it.each([
+    ['pull_request_target from a fork', target(true)],
+    ['workflow_run of a fork', run(true)]
+  ])('refuses to push on %s', (_name, ctx) => {
+    expect(() => makePlan(settingsOf({ ...HUB, push: 'true' }), ctx, FACTS)).toThrow(InputError)
+    expect(() => makePlan(settingsOf({ ...HUB, push: 'true' }), ctx, FACTS)).toThrow(
+      /Refusing to push a fork's code.*allow-fork-push: true/
+    )
+  })
+
+  it.each([
+    ['pull_request_target from the repository', target(false), { push: 'true' }, true],
+    ['workflow_run of the repository', run(false), {}, true],
+    ['pull_request_target from a fork, not pushing', target(true), {}, false],
+    ['pull_request_target from a fork with allow-fork-push', target(true), { push: 'true', 'allow-fork-push': 'true' }, true],
+    ['workflow_run of a fork with allow-fork-push', run(true), { 'allow-fork-push': 'true' }, true]
+  ])('plans %s', (_name, ctx, inputs, push) => {
+    expect(makePlan(settingsOf({ ...HUB, ...inputs }), ctx, FACTS).push).toBe(push)
+  })
+})

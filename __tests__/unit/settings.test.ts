@@ -120,6 +120,18 @@ describe('readGitHubContext', () => {
     expect(ctx.pullRequest?.fromFork).toBe(false)
   })
 
+  it.each([
+    ['a fork', 'fork/r', true],
+    ['the repository itself', 'O/R', false]
+  ])('tells a workflow_run triggered from %s', (_name, head, fork) => {
+    const ctx = readGitHubContext({
+      ...env,
+      GITHUB_EVENT_NAME: 'workflow_run',
+      GITHUB_EVENT_PATH: payloadFile({ workflow_run: { head_repository: { full_name: head } }, repository: { full_name: 'o/r' } })
+    })
+    expect(ctx.runFromFork).toBe(fork)
+  })
+
   it('takes the commit time of a push as an ISO date', () => {
     const ctx = readGitHubContext({ ...env, GITHUB_EVENT_PATH: payloadFile({ head_commit: { timestamp: '2026-01-01T01:00:00+01:00' } }) })
     expect(ctx.commitTime).toBe('2026-01-01T00:00:00.000Z')

@@ -4,6 +4,7 @@
  * waits for the runner's stdin), and a bound on every command but the build.
  */
 import { spawn } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
 import * as core from '@actions/core'
 import { childEnv } from '../shared/runner-env.js'
 import { CommandTimeout, engineAddress } from '../shared/timeouts.js'
@@ -41,6 +42,29 @@ export class CommandError extends Error {
   }
 }
 
+let streaming = 0
+let resume = ''
+/** Whether the streamed output ended its last line: the resume token must start a line. */
+let atLineStart = true
+
+/**
+ * Stops (on=true) or resumes the runner's workflow commands around streamed output: a RUN step
+ * printing `::add-mask::x`, or an argument with a newline in the `[command]` line, stays text.
+ * Counted, so overlapping commands resume once, at the end of the last; the token is unguessable.
+ */
+function commandsStopped(on: boolean): void {
+  if (on ? streaming++ > 0 : --streaming > 0) return
+  if (on) resume = randomUUID()
+  process.stdout.write(on ? `::stop-commands::${resume}\n` : `${atLineStart ? '' : '\n'}::${resume}::\n`)
+  atLineStart = true
+}
+
+/** Streams a child's output into the step's log, remembering whether it ended a line. */
+function stream(d: Buffer): void {
+  if (d.length > 0) atLineStart = d[d.length - 1] === 10
+  process.stdout.write(d)
+}
+
 /**
  * The one way this action runs a program: argv without a shell (a hostile branch name is just a
  * string), the command line logged (argv never holds a secret), output streamed live unless
@@ -51,13 +75,18 @@ export async function run(command: string, args: string[], opts: RunOptions = {}
   // them, so no child gets them.
   const env = childEnv(process.env, opts.env)
   if (opts.silent) core.debug(`run: ${command} ${args.join(' ')}`)
-  else process.stdout.write(`[command]${command} ${args.join(' ')}\n`)
+  else {
+    commandsStopped(true)
+    process.stdout.write(`[command]${command} ${args.join(' ')}\n`)
+  }
   let result: RunResult | 'timeout'
   try {
     result = await spawnKept(command, args, env, opts)
   } catch (e) {
     // The program could not be started at all (not installed, not on PATH).
     throw new CommandError(command, 127, '', (e as Error).message)
+  } finally {
+    if (!opts.silent) commandsStopped(false)
   }
   if (result === 'timeout') throw new CommandTimeout(`${command} ${args[0] ?? ''}`.trim(), opts.timeoutMs ?? 0, engineAddress(command, env))
   if (result.exitCode !== 0 && !opts.allowFailure) {
@@ -75,12 +104,12 @@ function spawnKept(command: string, args: string[], env: Record<string, string>,
     const stderr: Buffer[] = []
     child.stdout.on('data', (d: Buffer) => {
       stdout.push(d)
-      if (!opts.silent) process.stdout.write(d)
+      if (!opts.silent) stream(d)
     })
     child.stderr.on('data', (d: Buffer) => {
       stderr.push(d)
       // Into the step's stdout, as @actions/exec does: one stream, in the order it came.
-      if (!opts.silent) process.stdout.write(d)
+      if (!opts.silent) stream(d)
     })
     const timer =
       opts.timeoutMs === undefined

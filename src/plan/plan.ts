@@ -192,6 +192,13 @@ export function makePlan(s: Settings, ctx: GitHubContext, facts: PlanFacts): Pla
     notices.push('The type= rules of "tags" give no tag on this run: building without pushing.')
   }
   const fromFork = trigger.kind === 'pull_request' && ctx.pullRequest?.fromFork === true
+  // These two events run with the base repository's secrets, whoever wrote the code.
+  const forkWithSecrets = ctx.eventName === 'workflow_run' ? ctx.runFromFork : ctx.eventName === 'pull_request_target' && fromFork
+  if (push && forkWithSecrets && !s.allowForkPush) {
+    throw new InputError(
+      `Refusing to push a fork's code on "${ctx.eventName}": this event runs with your secrets, so anyone who opens a pull request could publish an image (even "latest") to ${image.registry}. Build it without pushing (push: false), or set allow-fork-push: true if you really mean to publish it.`
+    )
+  }
   const noPassword = targets.filter(t => t.login.password === '')
   if (push && noPassword.length > 0) {
     if (fromFork) {

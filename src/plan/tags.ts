@@ -2,7 +2,10 @@
  * The derived tags: what triggered the run (branch, git tag, pull request, schedule) -> tags and
  * version, with the `latest` policy; and the run as the `type=` tag rules see it.
  */
-import * as semver from 'semver'
+// One function per module, not the package: its ranges and comparators are half of its size.
+import gte from 'semver/functions/gte.js'
+import parse from 'semver/functions/parse.js'
+import type SemVer from 'semver/classes/semver.js'
 import type { GitHubContext } from './inputs/github-context.js'
 import type { LatestPolicy } from '../shared/input-grammar.js'
 import type { RuleContext } from './tag-rules/expressions.js'
@@ -34,12 +37,12 @@ export function triggerOf(ctx: GitHubContext): Trigger {
 }
 
 /** A git tag as a semantic version (`v1.2.3`, `1.2.3rc2`), or null. */
-export function parseVersion(tag: string): semver.SemVer | null {
+export function parseVersion(tag: string): SemVer | null {
   if (!/^v?\d+\.\d+\.\d+/.test(tag)) return null
-  return semver.parse(tag, { loose: true })
+  return parse(tag, { loose: true })
 }
 
-function semverTags(v: semver.SemVer): string[] {
+function semverTags(v: SemVer): string[] {
   if (v.prerelease.length > 0) return [v.version]
   const forms = [v.version, `${v.major}.${v.minor}`]
   if (v.major > 0) forms.push(`${v.major}`)
@@ -47,11 +50,11 @@ function semverTags(v: semver.SemVer): string[] {
 }
 
 /** Is `v` a stable version at least as high as every stable version in `known` (git tags)? */
-function isHighestStable(v: semver.SemVer, known: string[]): boolean {
+function isHighestStable(v: SemVer, known: string[]): boolean {
   if (v.prerelease.length > 0) return false
   return known.every(k => {
     const other = parseVersion(k)
-    return other === null || other.prerelease.length > 0 || semver.gte(v, other)
+    return other === null || other.prerelease.length > 0 || gte(v, other)
   })
 }
 

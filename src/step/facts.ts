@@ -13,6 +13,7 @@ import { triggerOf } from '../plan/tags.js'
 import { run } from '../engine/exec.js'
 import { runnerDockerConfig } from '../shared/runner-env.js'
 import { repositoryTags } from './repo-tags.js'
+import { checkGitCredentials } from './git-credentials.js'
 
 /** GET /repos/{owner}/{repo}/tags, every page: this long at most, then the checkout's tags as before. */
 const TAGS_API_TIMEOUT_MS = 5000
@@ -64,7 +65,7 @@ export async function gatherFacts(s: Settings, ctx: GitHubContext, env: NodeJS.P
   }
 }
 
-/** The build context and Dockerfile must exist before anything logs in or builds. */
+/** The build context and Dockerfile must exist, and the context hold no git credential, before anything logs in or builds. */
 export function checkBuildFiles(s: Settings): void {
   if (!existsSync(s.context) || !statSync(s.context).isDirectory()) {
     throw new InputError(
@@ -76,4 +77,5 @@ export function checkBuildFiles(s: Settings): void {
       `Input "file" is ${show(s.file)}, which does not exist: give the path of your Dockerfile (e.g. file: ${path.join(s.context, 'Dockerfile')}), relative to the repository root.`
     )
   }
+  checkGitCredentials(s.context, s.file)
 }

@@ -16,6 +16,7 @@ import { setPlanOutputs } from './outputs.js'
 import { readSettings } from '../plan/inputs/settings.js'
 import { markMainStarted } from './state.js'
 import { makeTargets } from '../plan/targets.js'
+import { secretBuildArgs } from '../plan/secret-args.js'
 import { setYamlParser, YAML_INPUTS } from '../plan/inputs/yaml-parser.js'
 
 const SECRET_INPUTS = ['password', 'github-token', 'secrets', 'registries']
@@ -56,7 +57,15 @@ async function main(early?: EarlyProbe): Promise<void> {
   const targets = makeTargets(settings, ctx, await gatherFacts(settings, ctx, process.env))
   for (const t of targets) logPlan(t.plan, ctx, t.service, t === targets[0] ? [...notices, ...t.plan.notices] : t.plan.notices)
   setPlanOutputs(targets)
-  for (const t of targets) checkBuildFiles(t.settings)
+  for (const t of targets) {
+    checkBuildFiles(t.settings)
+    for (const name of secretBuildArgs(t.settings, process.env)) {
+      core.warning(
+        `Build arg ${name} holds a secret input's value, which stays in the image's history for anyone who pulls it: pass it with "secrets" (id=value, read by RUN --mount=type=secret,id=...) instead.`,
+        { title: 'Secret in a build arg' }
+      )
+    }
+  }
   if (settings.dryRun) {
     core.info('dry-run: no login, no build, no push.')
     return

@@ -5,6 +5,7 @@
 import * as core from '@actions/core'
 import type { BuildOutcome } from '../engine/engine.js'
 import type { Target } from '../plan/targets.js'
+import { plain } from '../shared/log-text.js'
 
 let outputFailure = ''
 
@@ -73,7 +74,7 @@ export function setResultOutputs(targets: Target[], outcomes: BuildOutcome[]): v
   setOutput('images', JSON.stringify(imagesMap(targets, outcomes)))
   for (const [i, o] of outcomes.entries()) {
     const name = targets[i]?.service || targets[i]?.plan.image
-    core.info(`${name}: engine ${o.engine}, pushed ${o.pushed.length > 0 ? o.pushed.join(', ') : 'nothing'}`)
+    core.info(plain(`${name}: engine ${o.engine}, pushed ${o.pushed.length > 0 ? o.pushed.join(', ') : 'nothing'}`))
     core.info(`  digest ${o.digest || '-'}, imageid ${o.imageId || '-'}, cached steps ${o.steps.cached} of ${o.steps.steps}`)
   }
 }

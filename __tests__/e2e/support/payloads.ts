@@ -20,9 +20,11 @@ export {
   releasePayload,
   schedulePayload,
   workflowDispatchPayload,
+  workflowRunPayload,
   type PullRequestOptions,
   type PushOptions,
   type ReleaseOptions,
   type ScheduleOptions,
-  type WorkflowDispatchOptions
+  type WorkflowDispatchOptions,
+  type WorkflowRunOptions
 } from './payloads/events.js'

@@ -27,6 +27,8 @@ export interface GitHubContext extends Pick<ActionsContext, 'eventName' | 'ref' 
   /** The repository's default branch, from the payload; undefined when the payload lacks it. */
   defaultBranch?: string
   pullRequest?: { number: number; fromFork: boolean; headSha?: string; baseRef?: string }
+  /** workflow_run: the triggering run built a fork's code (its head_repository is another repository). */
+  runFromFork?: boolean
   /** A push's `base_ref` (`refs/heads/main`), which GitHub sets on some tag pushes: `{{base_ref}}` of tag rules. */
   baseRef?: string
   /** `release` events: the release's tag. */
@@ -117,6 +119,8 @@ export function readGitHubContext(env: Env): GitHubContext {
       baseRef: str(obj(pr.base).ref)
     }
   }
+  const headRepo = str(obj(obj(payload.workflow_run).head_repository).full_name)
+  if (headRepo) ctx.runFromFork = headRepo.toLowerCase() !== repository.toLowerCase()
   if (str(payload.base_ref)) ctx.baseRef = str(payload.base_ref)
   const release = obj(payload.release)
   if (str(release.tag_name)) ctx.releaseTag = str(release.tag_name)

@@ -49,6 +49,8 @@ export interface Settings extends BuildInputs {
   platforms: string[]
   engine: EngineChoice
   dryRun: boolean
+  /** allow-fork-push: push a fork's code on pull_request_target and workflow_run. */
+  allowForkPush: boolean
   githubToken: string
   /** Further attempts of a login or push after a transient registry failure. */
   retries: number
@@ -212,6 +214,7 @@ export function readSettings(read: InputReader): SettingsResult {
     ...readBuildInputs(get, secrets),
     engine: oneOf('engine', get('engine') || 'auto', ENGINES),
     dryRun: bool('dry-run', get('dry-run')),
+    allowForkPush: bool('allow-fork-push', get('allow-fork-push')),
     githubToken: get('github-token'),
     retries: count('retries', get('retries') || '3'),
     retryDelayMs: duration('retry-delay', get('retry-delay') || '2s'),

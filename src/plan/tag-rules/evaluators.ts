@@ -6,7 +6,10 @@
 // The version and semantic modules only: the specifier and operator ones are not used (5 kB less).
 import { major, minor, patch } from '@renovatebot/pep440/lib/semantic.js'
 import { clean, explain, valid } from '@renovatebot/pep440/lib/version.js'
-import * as semver from 'semver'
+import parse from 'semver/functions/parse.js'
+import prerelease from 'semver/functions/prerelease.js'
+import type SemVer from 'semver/classes/semver.js'
+import semverValid from 'semver/functions/valid.js'
 import type { TagRule } from './parse.js'
 import { dateExpressions, expand, isBranchRef, isPullRef, isTagRef, type RuleContext, shortSha } from './expressions.js'
 import { isRawStatement, render } from './template.js'
@@ -36,15 +39,15 @@ function versionInput(rule: TagRule, ctx: RuleContext, slashes: boolean): string
 const semverRule: Evaluator = (rule, ctx, warn) => {
   const raw = versionInput(rule, ctx, true)
   if (raw === undefined) return undefined
-  if (!semver.valid(raw)) {
+  if (!semverValid(raw)) {
     warn(`${raw} is not a valid semver, so ${rule.line} gives no tag (https://semver.org/).`)
     return undefined
   }
-  const parsed = semver.parse(raw, { loose: true }) as semver.SemVer
+  const parsed = parse(raw, { loose: true }) as SemVer
   const pattern = rule.attrs.pattern as string
   const fields = parsed as unknown as Record<string, unknown>
   // A prerelease only gets {{version}} (or {{raw}} when that is the whole pattern), never latest.
-  if (semver.prerelease(raw)) return { value: render(isRawStatement(pattern) ? pattern : '{{version}}', fields), latest: false }
+  if (prerelease(raw)) return { value: render(isRawStatement(pattern) ? pattern : '{{version}}', fields), latest: false }
   return { value: render(pattern, fields), latest: true }
 }
 

@@ -1,5 +1,5 @@
 // The payload of each event the tests trigger (push, pull_request, release, schedule,
-// workflow_dispatch), as GitHub writes it to GITHUB_EVENT_PATH, and the default payload of an event.
+// workflow_dispatch, workflow_run), as GitHub writes it to GITHUB_EVENT_PATH, and the default payload of an event.
 import {
   DEFAULT_ACTOR,
   DEFAULT_BEFORE_SHA,
@@ -250,6 +250,44 @@ export function workflowDispatchPayload(o: WorkflowDispatchOptions = {}): Json {
   )
 }
 
+export interface WorkflowRunOptions extends RepositoryOptions {
+  /** The triggering run came from a fork's pull request: head_repository is the fork. */
+  fork?: boolean
+  forkOwner?: string
+  /** Default 'completed'. */
+  action?: string
+  headBranch?: string
+  headSha?: string
+}
+
+/** `workflow_run`: a run of another workflow finished; it runs with the base repository's secrets. */
+export function workflowRunPayload(o: WorkflowRunOptions = {}): Json {
+  const full = o.repository ?? DEFAULT_REPOSITORY
+  const { name } = splitRepository(full)
+  const headRepository = o.fork
+    ? { ...repositoryObject({ ...o, repository: `${o.forkOwner ?? 'octo-contributor'}/${name}`, ownerType: 'User' }, 'api'), fork: true }
+    : repositoryObject(o, 'api')
+  return withOrg(
+    {
+      action: o.action ?? 'completed',
+      workflow_run: {
+        id: fakeId(`${full}#run`),
+        name: 'CI',
+        event: o.fork ? 'pull_request' : 'push',
+        status: 'completed',
+        conclusion: 'success',
+        head_branch: o.headBranch ?? 'feature/better-tags',
+        head_sha: o.headSha ?? DEFAULT_PR_HEAD_SHA,
+        repository: repositoryObject(o, 'api'),
+        head_repository: headRepository
+      },
+      repository: repositoryObject(o, 'api'),
+      sender: userObject(o.actor ?? DEFAULT_ACTOR)
+    },
+    o
+  )
+}
+
 /** The payload of `eventName` with default options (used when a test gives no payload). */
 export function defaultPayload(eventName: string, o: RepositoryOptions & { ref?: string; sha?: string } = {}): Json {
   switch (eventName) {
@@ -264,6 +302,8 @@ export function defaultPayload(eventName: string, o: RepositoryOptions & { ref?:
       return schedulePayload(o)
     case 'workflow_dispatch':
       return workflowDispatchPayload(o)
+    case 'workflow_run':
+      return workflowRunPayload(o)
     default:
       return withOrg({ repository: repositoryObject(o, 'api'), sender: userObject(o.actor ?? DEFAULT_ACTOR) }, o)
   }
