@@ -124,3 +124,46 @@ describe('stepLine (BuildKit before v0.9 names no Dockerfile line)', () => {
     expect(parseBuildFailure(log).line).toBeUndefined()
   })
 })
+
+describe('isPushFailure: a failure before the export is a build failure (real BuildKit output)', () => {
+  const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')
+
+  it.each<[string, string, number | undefined]>([
+    ['a Dockerfile syntax error (FROMM x)', 'buildkit-parse-error.txt', 1],
+    ['a --target that no stage has', 'buildkit-missing-target.txt', undefined],
+    ['a base image whose registry refuses connections', 'buildkit-base-unreachable.txt', 1]
+  ])('%s', (_name, file, line) => {
+    const failure = parseBuildFailure(fixture(file))
+    expect(isPushFailure(failure)).toBe(false)
+    expect(failure.summary).toMatch(/^Build failed/)
+    expect(failure.line).toBe(line)
+  })
+
+  it('names the parse error and keeps the excerpt of the failing line', () => {
+    const failure = parseBuildFailure(fixture('buildkit-parse-error.txt'))
+    expect(failure.reason).toContain('unknown instruction: FROMM')
+    expect(failure.details).toContain('1 | >>> FROMM x')
+  })
+
+  it('names the base image that could not be resolved as the failing step', () => {
+    const failure = parseBuildFailure(fixture('buildkit-base-unreachable.txt'))
+    expect(failure.step).toBe('[internal] load metadata for 127.0.0.1:5999/none:1')
+    expect(failure.reason).toContain('failed to resolve source metadata for 127.0.0.1:5999/none:1')
+  })
+
+  it.each<[string, string, boolean]>([
+    ['a stage name BuildKit cannot parse', 'ERROR: failed to solve: failed to parse stage name "Bad!": invalid reference format', false],
+    [
+      'the push credentials vertex',
+      '------\n > [auth] e2e/app:pull,push token for 127.0.0.1:5000:\n------\nERROR: failed to solve: failed to authorize: 401',
+      true
+    ],
+    [
+      'the base image credentials vertex',
+      '------\n > [auth] library/alpine:pull token for registry-1.docker.io:\n------\nERROR: failed to solve: failed to authorize: 401',
+      false
+    ]
+  ])('%s', (_name, log, expected) => {
+    expect(isPushFailure(parseBuildFailure(log))).toBe(expected)
+  })
+})

@@ -111,13 +111,27 @@ export function stepLine(dockerfile: string, step: string): number | undefined {
 }
 
 /**
+ * BuildKit's reasons that come before anything is exported: a Dockerfile it cannot parse, a
+ * target no stage has, a base image it cannot resolve (its registry down or the image missing).
+ */
+const BEFORE_EXPORT =
+  /dockerfile parse error|failed to parse (stage name|dockerfile)|target stage "[^"]*" could not be found|failed to resolve source metadata for|load metadata for|failed to read dockerfile|failed to compute cache key/i
+
+/**
  * Whether a failed `buildx build --push` failed in pushing rather than in building: BuildKit
  * pushes inside its export vertex (`exporting to image`), so a registry fault shows up as a
  * failed step too, and it must go to the push retries, not be reported as a broken Dockerfile.
+ * A failure before the export (a parse error, a missing target, a base image that cannot be
+ * resolved) is a build failure, even when its reason is a registry's connection refused.
  */
 export function isPushFailure(failure: BuildFailure): boolean {
-  if (failure.step === undefined) return true
-  if (/^\[[^\]]*\d+\/\d+\]/.test(failure.step)) return false
-  if (/^(exporting|pushing|writing image|naming to)/i.test(failure.step)) return true
+  if (BEFORE_EXPORT.test(failure.reason)) return false
+  if (failure.step !== undefined) {
+    if (/^(exporting|pushing|writing image|naming to)/i.test(failure.step)) return true
+    // `[auth] repo:pull,push token for ...` is the push's own credentials; other `[...]` vertices
+    // (`[2/3] RUN`, `[internal] load metadata`, `[auth] repo:pull token`) are the build's.
+    if (/^\[auth\] \S*push/i.test(failure.step)) return true
+    if (/^\[/.test(failure.step)) return false
+  }
   return /failed to push|failed commit on ref|unexpected status from \w+ request|failed to (do|authorize) request/i.test(failure.reason)
 }

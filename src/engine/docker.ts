@@ -72,6 +72,9 @@ export class DockerCli implements Engine {
     // What earlier attempts pushed stays pushed: a re-run only adds to it.
     const pushed = new Set<string>()
     let result: { value: RunResult; attempts: number }
+    // A build failure leaves the retries at once: its text ("connection refused" from a base
+    // image's registry) must not read as a transient push fault to the retry policy.
+    let failedBuild: Error | undefined
     try {
       result = await core.group('Build', () =>
         this.retry('Build and push', async () => {
@@ -80,7 +83,10 @@ export class DockerCli implements Engine {
           const output = `${r.stdout}\n${r.stderr}`
           for (const ref of pushedReferences(output)) pushed.add(ref)
           const failure = parseBuildFailure(output, readOptional(plan.build.file))
-          if (!plan.push || !isPushFailure(failure)) throw buildError(failure, plan)
+          if (!plan.push || !isPushFailure(failure)) {
+            failedBuild = buildError(failure, plan)
+            return r
+          }
           throw new CommandError('docker buildx build', r.exitCode, r.stdout, r.stderr)
         })
       )
@@ -88,6 +94,7 @@ export class DockerCli implements Engine {
       if (e instanceof Error && e.name === 'BuildError') throw e
       throw pushError(plan, [...pushed], e)
     }
+    if (failedBuild) throw failedBuild
     const output = `${result.value.stdout}\n${result.value.stderr}`
     const metadata = readOptional(files.metadataFile)
     // Pushed is what buildx reports (the pushed digest in its metadata file), never what was asked.
