@@ -4,6 +4,7 @@
 import { pushPayload } from './support/payloads.js'
 import { readE2EEnv } from './support/registry.js'
 import { annotationsOf, cleanupRuns, runAction } from './support/runner.js'
+import * as path from 'node:path'
 import { makeWorkspace, uniqueRepo } from './support/workspace.js'
 
 const env = readE2EEnv()
@@ -59,4 +60,28 @@ describe.each(CASES)('buildx: $name', ({ dockerfile, inputs, line, reason }) => 
     expect(r.main.log).not.toMatch(/; retry \d+ of \d+/)
     expect(r.main.log).not.toMatch(/after \d+ attempts/)
   })
+})
+
+it('annotates an absolute "file" input by its path relative to the workspace', async () => {
+  const workspace = makeWorkspace({ 'docker/app.Dockerfile': `FROM ${env.baseImage}\nFROMM x\n` })
+  const r = await runAction({
+    workspace,
+    secrets: [env.registry.password],
+    payload: pushPayload({ ref: 'refs/heads/main', defaultBranch: 'main' }),
+    inputs: {
+      registry: host,
+      image: uniqueRepo('build-failure'),
+      engine: 'buildx',
+      username: env.registry.user,
+      password: env.registry.password,
+      cache: 'off',
+      file: path.join(workspace, 'docker/app.Dockerfile')
+    }
+  })
+  expect(r.main.exitCode).toBe(1)
+  const [error, ...more] = annotationsOf(r, 'error')
+  expect(more).toEqual([])
+  expect(error?.message).toMatch(/^Build failed/)
+  expect(error?.properties.file).toBe('docker/app.Dockerfile')
+  expect(error?.properties.line).toBe('2')
 })

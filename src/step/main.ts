@@ -6,6 +6,7 @@
 import * as core from '@actions/core'
 import { type EarlyProbe } from '../engine/probe/early-probe.js'
 import { BuildError } from '../engine/engine.js'
+import { annotationFile } from './annotation-file.js'
 import { CommandError } from '../engine/exec.js'
 import { InputError } from '../shared/errors.js'
 import { execute } from './execute.js'
@@ -95,7 +96,7 @@ async function runStep(early?: EarlyProbe): Promise<void> {
   } catch (e) {
     if (e instanceof BuildError) {
       // An annotation on the Dockerfile line BuildKit named, carrying the whole useful output.
-      core.error(e.message, { title: 'Docker build failed', file: e.file, startLine: e.line })
+      core.error(e.message, { title: 'Docker build failed', file: annotationFile(e.file, process.env.GITHUB_WORKSPACE), startLine: e.line })
       process.exitCode = 1
       return
     }
