@@ -153,6 +153,11 @@ export function readSettings(read: InputReader): SettingsResult {
     notices.push('Input "password" had leading or trailing white space (often a newline pasted into the secret): it was trimmed.')
   }
   const username = get('username').trim()
+  if (username.includes(':')) {
+    throw new InputError(
+      `Input "username" is ${show(username)}: docker cannot log in with a ":" in the username; give the registry's user name without it.`
+    )
+  }
   // A username without a password is decided by the plan: build-only on a fork PR, else an error.
   if (username === '' && password !== '') {
     throw new InputError('Input "password" is set but "username" is empty: set username (e.g. ${{ vars.DOCKERHUB_USERNAME }}).')
