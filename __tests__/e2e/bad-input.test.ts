@@ -84,7 +84,11 @@ const rows: Row[] = [
     { secrets: 'token=first-value\ntoken=second-value' },
     /^Input "secrets" gives the id "token" twice: give each secret id once\.$/
   ],
-  ['a secret id with a space', { secrets: 'my token=some-value' }, /^Input "secrets" has the id "my token": an id is letters, digits/],
+  [
+    'a secret id with a space',
+    { secrets: 'my token=some-value' },
+    /^Input "secrets" has the id "my token": a BuildKit secret id is only letters, digits/
+  ],
   ['a labels line without =', { labels: 'team' }, /^Input "labels" has the line "team" without "=": write key=value/],
   ['a platform typo', { platforms: 'linux/amd46' }, /^Input "platforms" has "linux\/amd46": write os\/arch\[\/variant\]/],
   ['a platform without arch', { platforms: 'linux' }, /^Input "platforms" has "linux": write os\/arch/],

@@ -11,6 +11,7 @@ import {
   type ImageName,
   imageString,
   looksLikeReference,
+  emailNamespace,
   parseImageName,
   parseReference,
   type Reference,
@@ -84,6 +85,7 @@ function defaultImage(s: Settings, ctx: GitHubContext): string {
         'Input "image" is empty and so is "username": set image (e.g. image: user/app) or username, whose namespace is used on docker.io.'
       )
     }
+    if (s.username.includes('@')) throw new InputError(`Input "image" is empty and ${emailNamespace(s.username)}`)
     return `${s.username}/${repo}`
   }
   return `${s.registry}/${owner}/${repo}`

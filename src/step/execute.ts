@@ -4,6 +4,7 @@
  */
 import * as path from 'node:path'
 import * as core from '@actions/core'
+import { maskLines } from '../shared/mask.js'
 import { planCache } from '../plan/cache.js'
 import { type EarlyProbe, probeKey } from '../engine/probe/early-probe.js'
 import { DockerCli } from '../engine/docker.js'
@@ -52,7 +53,7 @@ function envSecrets(s: Settings, builder: Builder): BuildSecret[] {
   if (builder.engine === 'buildx') return []
   return s.secretEnvs.map(({ id, env }) => {
     const value = process.env[env] ?? ''
-    for (const line of value.split(/\r?\n/)) if (line.trim() !== '') core.setSecret(line.trim())
+    for (const mask of maskLines(value)) core.setSecret(mask)
     return { id, value }
   })
 }

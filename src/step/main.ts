@@ -16,32 +16,14 @@ import { logPlan } from './log-plan.js'
 import { setPlanOutputs } from './outputs.js'
 import { readSettings } from '../plan/inputs/settings.js'
 import { markMainStarted } from './state.js'
+import { secretInputMasks } from './masks.js'
 import { makeTargets } from '../plan/targets.js'
 import { secretBuildArgs } from '../plan/secret-args.js'
 import { setYamlParser, YAML_INPUTS } from '../plan/inputs/yaml-parser.js'
 
-const SECRET_INPUTS = ['password', 'github-token', 'secrets', 'registries']
-
 /** Masks every secret input before anything else can print it. */
 function maskSecretInputs(): void {
-  const values = new Set<string>()
-  for (const name of SECRET_INPUTS) {
-    const raw = core.getInput(name, { trimWhitespace: false })
-    if (raw.trim() === '') continue
-    if (name !== 'registries') values.add(raw.trim())
-    for (const line of raw.split(/\r?\n/)) {
-      // secrets: `id=value` lines; registries: `password: value` keys of its YAML.
-      const value =
-        name === 'secrets' && line.includes('=')
-          ? line.slice(line.indexOf('=') + 1).trim()
-          : name === 'registries'
-            ? (/^\s*-?\s*password:\s*(.*)$/.exec(line)?.[1] ?? '').trim().replace(/^(["'])(.*)\1$/, '$2')
-            : ''
-      if (value !== '') values.add(value)
-    }
-  }
-  // The runner masks per line: a multi-line value is masked line by line.
-  for (const v of values) for (const line of v.split(/\r?\n/)) if (line.trim() !== '') core.setSecret(line.trim())
+  for (const mask of secretInputMasks(name => core.getInput(name, { trimWhitespace: false }))) core.setSecret(mask)
 }
 
 async function main(early?: EarlyProbe): Promise<void> {

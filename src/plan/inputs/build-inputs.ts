@@ -6,6 +6,7 @@
  */
 import { parse } from 'csv-parse/sync'
 import { InputError, show } from '../../shared/errors.js'
+import { checkSecretId } from './secret-values.js'
 
 export interface SecretEnv {
   id: string
@@ -74,7 +75,6 @@ function bool(input: string, value: string): boolean {
   throw new InputError(`Input "${input}" is ${show(value)}: use true or false.`)
 }
 
-const SECRET_ID = /^[A-Za-z0-9_.-]+$/
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 const ANNOTATION =
   /^(?:(?:manifest|index|manifest-descriptor|index-descriptor)(?:\[[^\]]+\])?(?:,(?:manifest|index|manifest-descriptor|index-descriptor)(?:\[[^\]]+\])?)*:)?[^=:\s,][^=\s]*=/
@@ -107,7 +107,7 @@ function secretPairs(input: string, items: string[], write: string, seen: Set<st
     const id = item.slice(0, eq).trim()
     const value = item.slice(eq + 1).trim()
     if (eq <= 0 || value === '') throw new InputError(`Input "${input}" has ${show(item)}: write ${write}, one per line.`)
-    if (!SECRET_ID.test(id)) throw new InputError(`Input "${input}" has the id ${show(id)}: an id is letters, digits, ".", "_" and "-".`)
+    checkSecretId(input, id)
     if (seen.has(id))
       throw new InputError(
         `Input "${input}" gives the secret id "${id}" again: give each secret id once across secrets, secret-envs and secret-files.`

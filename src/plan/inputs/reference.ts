@@ -35,6 +35,11 @@ function isHost(component: string): boolean {
   return component.includes('.') || component.includes(':') || component === 'localhost'
 }
 
+/** Why an e-mail login cannot name a Docker Hub image (its namespace is the Docker ID). */
+export function emailNamespace(username: string): string {
+  return `the Docker Hub namespace would be the username ${show(username)}, an e-mail address: set "image" (e.g. image: yourid/app) or log in with your Docker ID.`
+}
+
 export interface ImageName {
   /** Registry host: `docker.io`, `ghcr.io`, `localhost:5000`. */
   registry: string
@@ -70,7 +75,13 @@ export function parseImageName(raw: string, opts: ParseOptions): ImageName {
   if (value.includes('@')) fail('give the image name without a digest (@sha256:...); tags are derived, or set them with the "tags" input.')
   const parts = value.split('/')
   let registry = opts.registry
-  if (parts.length > 1 && isHost(parts[0] as string)) {
+  const first = parts[0] as string
+  // `localhost:5000` or `localhost:5000/`: a registry host with no repository in it.
+  const hostOnly = (parts.length === 1 && /^[^:]+:\d+$/.test(first)) || (parts.length > 1 && parts.slice(1).every(p => p === ''))
+  if (hostOnly && isHost(first) && HOST.test(first)) {
+    fail(`"${first}" is a registry host with no repository: add the repository path, e.g. ${first}/app.`)
+  }
+  if (parts.length > 1 && isHost(first)) {
     registry = normaliseRegistry(parts.shift() as string)
   }
   const last = parts[parts.length - 1] as string
@@ -78,6 +89,7 @@ export function parseImageName(raw: string, opts: ParseOptions): ImageName {
   let pathParts = parts.map(p => p.toLowerCase())
   if (registry === DOCKER_HUB && pathParts.length === 1) {
     const ns = opts.username.toLowerCase()
+    if (ns.includes('@')) fail(emailNamespace(opts.username))
     pathParts = ns ? [ns, ...pathParts] : ['library', ...pathParts]
   }
   for (const p of pathParts) {

@@ -55,6 +55,8 @@ export function parseRegistries(raw: string): ExtraRegistry[] {
     } catch {
       fail(`${where} has the registry ${show(str('registry'))}: give a registry host such as docker.io, ghcr.io or localhost:5000.`)
     }
+    if (str('username').includes(':'))
+      fail(`${where} (${registry}) has a username with ":": docker cannot log in with a ":" in the username; give it without.`)
     if (str('password') !== '' && str('username') === '') fail(`${where} (${registry}) has a password but no username: add username.`)
     return { registry, username: str('username'), password: str('password'), image: str('image') }
   })

@@ -6,6 +6,7 @@ import * as path from 'node:path'
 import { InputError, show } from '../../shared/errors.js'
 import { type KeyValue, parseKeyValues, parseList } from './input-list.js'
 import { normaliseRegistry } from './reference.js'
+import { checkSecretId, parseSecretLines } from './secret-values.js'
 import { type ExtraRegistry, parseRegistries } from './registries.js'
 import { normalisePlatform } from './platform-alias.js'
 import { type BuildInputs, readBuildInputs } from './build-inputs.js'
@@ -80,7 +81,6 @@ export interface SettingsResult {
 export type InputReader = (name: string) => string
 
 const ARCH = ['amd64', 'arm64', 'arm', '386', 'ppc64le', 's390x', 'riscv64', 'mips64le', 'loong64']
-const SECRET_ID = /^[A-Za-z0-9_.-]+$/
 const ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 
 function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
@@ -153,6 +153,11 @@ export function readSettings(read: InputReader): SettingsResult {
     notices.push('Input "password" had leading or trailing white space (often a newline pasted into the secret): it was trimmed.')
   }
   const username = get('username').trim()
+  if (username.includes(':')) {
+    throw new InputError(
+      `Input "username" is ${show(username)}: docker cannot log in with a ":" in the username; give the registry's user name without it.`
+    )
+  }
   // A username without a password is decided by the plan: build-only on a fork PR, else an error.
   if (username === '' && password !== '') {
     throw new InputError('Input "password" is set but "username" is empty: set username (e.g. ${{ vars.DOCKERHUB_USERNAME }}).')
@@ -176,15 +181,16 @@ export function readSettings(read: InputReader): SettingsResult {
     get('labels'),
     line => new InputError(`Input "labels" has the line ${show(line)} without "=": write key=value, one per line.`)
   )
-  const secrets = parseKeyValues(
+  const secrets = parseSecretLines(
     get('secrets'),
-    line => new InputError(`Input "secrets" has a line without "=" (${show(line.replace(/./g, '*'), 20)}): write id=value, one per line.`)
+    line =>
+      new InputError(
+        `Input "secrets" has a line without "=" (${show(line.replace(/./g, '*'), 20)}): write id=value, one per line; put a multi-line value (a PEM key) in double quotes: id="...".`
+      )
   ).map(({ key, value }) => ({ id: key, value }))
   const seen = new Set<string>()
   for (const { id } of secrets) {
-    if (!SECRET_ID.test(id)) {
-      throw new InputError(`Input "secrets" has the id ${show(id)}: an id is letters, digits, ".", "_" and "-".`)
-    }
+    checkSecretId('secrets', id)
     if (seen.has(id)) throw new InputError(`Input "secrets" gives the id "${id}" twice: give each secret id once.`)
     seen.add(id)
   }
