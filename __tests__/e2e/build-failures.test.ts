@@ -29,23 +29,27 @@ const CASES: { name: string; dockerfile: string; inputs?: Record<string, string>
   }
 ]
 
+/** A push to main of `workspace` with buildx and no cache, plus `inputs`. */
+function ship(workspace: string, inputs: Record<string, string>) {
+  return runAction({
+    workspace,
+    secrets: [env.registry.password],
+    payload: pushPayload({ ref: 'refs/heads/main', defaultBranch: 'main' }),
+    inputs: {
+      registry: host,
+      image: uniqueRepo('build-failure'),
+      engine: 'buildx',
+      username: env.registry.user,
+      password: env.registry.password,
+      cache: 'off',
+      ...inputs
+    }
+  })
+}
+
 describe.each(CASES)('buildx: $name', ({ dockerfile, inputs, line, reason }) => {
   it('fails with one "Build failed" annotation and no retry', async () => {
-    const r = await runAction({
-      workspace: makeWorkspace({ Dockerfile: dockerfile }),
-      secrets: [env.registry.password],
-      payload: pushPayload({ ref: 'refs/heads/main', defaultBranch: 'main' }),
-      inputs: {
-        registry: host,
-        image: uniqueRepo('build-failure'),
-        engine: 'buildx',
-        username: env.registry.user,
-        password: env.registry.password,
-        cache: 'off',
-        'retry-delay': '100ms',
-        ...inputs
-      }
-    })
+    const r = await ship(makeWorkspace({ Dockerfile: dockerfile }), { 'retry-delay': '100ms', ...inputs })
     expect(r.main.exitCode).toBe(1)
     const errors = annotationsOf(r, 'error')
     expect(errors).toHaveLength(1)
@@ -64,20 +68,7 @@ describe.each(CASES)('buildx: $name', ({ dockerfile, inputs, line, reason }) => 
 
 it('annotates an absolute "file" input by its path relative to the workspace', async () => {
   const workspace = makeWorkspace({ 'docker/app.Dockerfile': `FROM ${env.baseImage}\nFROMM x\n` })
-  const r = await runAction({
-    workspace,
-    secrets: [env.registry.password],
-    payload: pushPayload({ ref: 'refs/heads/main', defaultBranch: 'main' }),
-    inputs: {
-      registry: host,
-      image: uniqueRepo('build-failure'),
-      engine: 'buildx',
-      username: env.registry.user,
-      password: env.registry.password,
-      cache: 'off',
-      file: path.join(workspace, 'docker/app.Dockerfile')
-    }
-  })
+  const r = await ship(workspace, { file: path.join(workspace, 'docker/app.Dockerfile') })
   expect(r.main.exitCode).toBe(1)
   const [error, ...more] = annotationsOf(r, 'error')
   expect(more).toEqual([])
