@@ -122,8 +122,7 @@ function pluginDirs(dockerConfig: string, config: string | undefined): string[] 
 }
 
 /** The buildx plugin the docker CLI would run with this config folder, or undefined. */
-export function findBuildxPlugin(dockerConfig: string): string | undefined {
-  const config = readOptional(path.join(dockerConfig, 'config.json'))
+export function findBuildxPlugin(dockerConfig: string, config = readOptional(path.join(dockerConfig, 'config.json'))): string | undefined {
   return pluginDirs(dockerConfig, config)
     .map(d => path.join(d, 'docker-buildx'))
     .find(isExecutable)
@@ -151,7 +150,7 @@ function readOptional(file: string): string | undefined {
 export function readBuilderFacts(env: Record<string, string | undefined>, builder: string, dockerConfig: string): BuilderFacts {
   const config = readOptional(path.join(dockerConfig, 'config.json'))
   const onPath = (env.PATH ?? '').split(path.delimiter).some(d => d !== '' && isExecutable(path.join(d, 'docker')))
-  const cliAndBuildx = onPath && pluginDirs(dockerConfig, config).some(d => isExecutable(path.join(d, 'docker-buildx')))
+  const cliAndBuildx = onPath && findBuildxPlugin(dockerConfig, config) !== undefined
   const current = readOptional(path.join(dockerConfig, 'buildx', 'current'))
   return { env, builder, config, current, cliAndBuildx }
 }
