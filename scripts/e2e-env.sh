@@ -83,6 +83,7 @@ ensure_base_image
 ((WITH_CLASSIC)) && ensure_classic_engine
 if ((WITH_QEMU)); then
   ensure_qemu
+  ensure_qemu_installer
   ensure_base_index 127.0.0.1:5000 ci-user "$REG1_PASSWORD"
 fi
 
