@@ -10,6 +10,7 @@
 // registration (update-binfmts).
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { createServer, type AddressInfo, type Socket } from 'node:net'
 import { gunzipSync } from 'node:zlib'
 import { pushPayload } from './support/payloads.js'
 import { MANIFEST_MEDIA_TYPES, readE2EEnv, registryClient, requirePart } from './support/registry.js'
@@ -170,5 +171,41 @@ describe('several platforms in one step', () => {
     const ps = execFileSync('docker', ['-H', classic.dockerHost, 'ps', '-a', '--format', '{{.Names}}'], { encoding: 'utf8' })
     expect(ps).not.toContain(`buildx_buildkit_${name}`)
     expect(await registry.tags(repo)).toEqual([])
+  })
+
+  it('stops a builder start that hangs at the bound, names buildkit-image, and removes the builder', async () => {
+    // a registry that accepts connections and never answers: the BuildKit pull hangs
+    const sockets: Socket[] = []
+    const silent = createServer(socket => void sockets.push(socket))
+    await new Promise<void>(resolve => silent.listen(0, '127.0.0.1', resolve))
+    const image = `127.0.0.1:${(silent.address() as AddressInfo).port}/e2e/buildkit:never`
+    try {
+      const repo = uniqueRepo('qemu-classic-hang')
+      const started = Date.now()
+      const r = await ship(
+        repo,
+        { Dockerfile: 'FROM scratch\nCOPY hello.txt /hello.txt\n', 'hello.txt': `${repo}\n` },
+        {
+          inputs: { platforms: TWO_PLATFORMS, 'buildkit-image': image },
+          env: { DOCKER_HOST: classic.dockerHost, DOCKER_SHIP_TIMEOUT: '5' }
+        }
+      )
+      expect(Date.now() - started).toBeLessThan(30_000)
+      expect(r.main.exitCode).toBe(1)
+      const name = /buildx create --name (\S+)/.exec(r.main.log)?.[1] ?? ''
+      expect(errors(r)).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^Input "buildkit-image" is "${image.replace(/\./g, '\\.')}", but "docker buildx create .*" could not start it \\(it did not finish in 5 s and was stopped; DOCKER_SHIP_TIMEOUT sets a longer bound\\): give a BuildKit image`
+          )
+        )
+      ])
+      expect(r.main.log).toContain(`Removed the builder ${name} this step created.`)
+      expect(runLines(r.main.log).filter(l => / (login|build|push) /.test(l))).toEqual([])
+      expect(await registry.tags(repo)).toEqual([])
+    } finally {
+      for (const s of sockets) s.destroy()
+      silent.close()
+    }
   })
 })

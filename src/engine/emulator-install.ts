@@ -12,7 +12,7 @@ import { lastErrorLine } from './engine.js'
 import { CommandError, run } from './exec.js'
 import { InputError } from '../shared/errors.js'
 import { plain } from '../shared/log-text.js'
-import { timeoutMs } from '../shared/timeouts.js'
+import { CommandTimeout, TIMEOUT_ENV, timeoutMs } from '../shared/timeouts.js'
 
 /** What the installer needs from the machine: binfmt_misc's entries and a command runner. */
 export interface EmulatorHost {
@@ -50,6 +50,8 @@ export function localHost(env: Record<string, string>): EmulatorHost {
         return { exitCode: r.exitCode, output: `${r.stdout}\n${r.stderr}` }
       } catch (e) {
         if (e instanceof CommandError) return { exitCode: e.exitCode, output: `${e.stdout}\n${e.stderr}` }
+        if (e instanceof CommandTimeout)
+          return { exitCode: 124, output: `it did not finish in ${e.ms / 1000} s and was stopped (${TIMEOUT_ENV} sets a longer bound)` }
         throw e
       }
     }

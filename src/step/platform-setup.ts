@@ -15,7 +15,7 @@ import { InputError } from '../shared/errors.js'
 import { plain } from '../shared/log-text.js'
 import type { Builder } from '../shared/builder.js'
 import { childEnv } from '../shared/runner-env.js'
-import { timeoutMs } from '../shared/timeouts.js'
+import { CommandTimeout, TIMEOUT_ENV, timeoutMs } from '../shared/timeouts.js'
 import type { Settings } from '../plan/inputs/settings.js'
 import type { Target } from '../plan/targets.js'
 import { type PostState, savePostState } from './state.js'
@@ -65,8 +65,9 @@ export async function setUpPlatforms(
       const r = await run('docker', args, { env, allowFailure: true, timeoutMs: timeoutMs('setup', process.env) })
       if (r.exitCode !== 0) why = lastErrorLine(`${r.stdout}\n${r.stderr}`) || `exit code ${r.exitCode}`
     } catch (e) {
-      if (!(e instanceof CommandError)) throw e
-      why = lastErrorLine(`${e.stdout}\n${e.stderr}`) || e.message
+      if (e instanceof CommandTimeout) why = `it did not finish in ${e.ms / 1000} s and was stopped; ${TIMEOUT_ENV} sets a longer bound`
+      else if (e instanceof CommandError) why = lastErrorLine(`${e.stdout}\n${e.stderr}`) || e.message
+      else throw e
     }
     if (why) {
       throw new InputError(
