@@ -20,8 +20,9 @@
 #   - --remote-engine: a second dockerd of the same binaries on tcp://127.0.0.1:2376
 #   - --classic-engine: bookworm's dockerd 20.10 on the classic image store (built-in BuildKit
 #     v0.8), on unix:///var/run/docker-e2e-classic.sock
-#   - --qemu (qemu.sh): qemu-user-static registered in binfmt_misc, and registry 1's
-#     e2e/base:latest, an index of linux/amd64 + linux/arm64 busybox images
+#   - --qemu (qemu.sh): qemu-user-static registered in binfmt_misc, registry 1's
+#     e2e/base:latest, an index of linux/amd64 + linux/arm64 busybox images, and
+#     docker-ship-e2e/binfmt:local, an emulator installer like tonistiigi/binfmt (qemu-image)
 #   - --all: every part above (what `npm test` asks for)
 #
 # Environment: E2E_STATE_DIR (default /var/tmp/docker-ship-e2e), E2E_PREFIX (default
@@ -83,6 +84,7 @@ ensure_base_image
 ((WITH_CLASSIC)) && ensure_classic_engine
 if ((WITH_QEMU)); then
   ensure_qemu
+  ensure_qemu_installer
   ensure_base_index 127.0.0.1:5000 ci-user "$REG1_PASSWORD"
 fi
 
