@@ -15,9 +15,11 @@
 // expired: what a registry sees when a long build outlives the token of the login.
 // Plain Node (node:https, node:crypto): no dependency.
 import { createHash, createSign, randomBytes, timingSafeEqual, X509Certificate } from 'node:crypto'
+import { Buffer } from 'node:buffer'
 import { appendFileSync, readFileSync } from 'node:fs'
 import http from 'node:http'
 import https from 'node:https'
+import { URL, URLSearchParams } from 'node:url'
 
 const config = JSON.parse(readFileSync(process.argv[2], 'utf8'))
 const signKey = readFileSync(config.signKey, 'utf8')
