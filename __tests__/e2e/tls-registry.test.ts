@@ -45,7 +45,7 @@ function expectNoSecret(r: RunResult) {
 const imageTags = async (repo: string) => (await tokenRegistryTags(reg, repo)).filter(t => t !== 'buildcache')
 const errorOf = (r: RunResult) => annotationsOf(r, 'error').map(a => a.message)
 
-describe.each([
+describe.each<{ engine: string; on: string; stepEnv: Record<string, string> }>([
   { engine: 'buildx', on: 'dockerd 28', stepEnv: {} },
   { engine: 'docker', on: 'dockerd 20.10', stepEnv: { DOCKER_HOST: classic.dockerHost } },
   { engine: 'podman', on: 'podman', stepEnv: {} }
@@ -99,7 +99,7 @@ describe('a push whose token expired after a successful login', () => {
       .split('\n')
       .filter(l => l.includes(`${reg.users.stale.user} `) && l.endsWith(' EXPIRED'))
 
-  it.each([
+  it.each<{ engine: string; on: string; stepEnv: Record<string, string> }>([
     { engine: 'docker', on: 'dockerd 20.10', stepEnv: { DOCKER_HOST: classic.dockerHost } },
     { engine: 'podman', on: 'podman', stepEnv: {} }
   ])('is tried once more and pushed: $engine on $on', async ({ engine, stepEnv }) => {

@@ -117,7 +117,7 @@ export function buildError(failure: ReturnType<typeof parseBuildFailure>, plan: 
 /** A failed login with its cause, and the fix for it (registry-errors.ts). */
 export function loginError(registry: string, username: string, e: unknown, engine: 'docker' | 'podman'): LoginError {
   if (e instanceof CommandTimeout) return new LoginError(`Login to ${registry} as ${username} failed: ${e.message}`)
-  const tries = e instanceof RetriesExhausted ? ` after ${e.attempts} attempts` : ''
+  const tries = e instanceof RetriesExhausted && e.attempts > 1 ? ` after ${e.attempts} attempts` : ''
   const cause = causeOf(e).replace(/^Error:\s*/, '')
   const { fix } = diagnose(outputOf(e), { engine, phase: 'login', registry })
   return new LoginError(`Login to ${registry} as ${username} failed${tries}: ${cause}. ${fix}`)
@@ -154,7 +154,7 @@ function pushFix(plan: Plan, ref: string | undefined, e: unknown, about?: PushCo
 
 export function pushError(plan: Plan, pushed: string[], e: unknown, about?: PushContext, failedRef?: string): PushError {
   const notPushed = plan.references.filter(r => !pushed.includes(r))
-  const tries = e instanceof RetriesExhausted ? ` after ${e.attempts} attempts` : ''
+  const tries = e instanceof RetriesExhausted && e.attempts > 1 ? ` after ${e.attempts} attempts` : ''
   const fix = pushFix(plan, failedRef ?? notPushed[0], e, about)
   return new PushError(
     notPushed.length === 0
