@@ -19,7 +19,7 @@
 #     token-server.mjs, RS256 JWTs as Docker Hub signs them) on 198.18.0.1:5443 (not loopback:
 #     dockerd skips certificate checks there), its CA trusted by docker, podman and the OS store,
 #     and the error endpoints beside it (dead realm, unknown CA, plain HTTP, refused). It runs
-#     before the engines start: BuildKit in dockerd reads the CA only at start
+#     before the engines start: dockerd reads the OS store only once
 #   - images.sh: e2e/busybox:latest made from busybox-static (nothing is pulled)
 #   - --podman (podman.sh): podman, buildah, skopeo, a vfs storage.conf and a registries.conf
 #   - --remote-engine: a second dockerd of the same binaries on tcp://127.0.0.1:2376
@@ -74,7 +74,7 @@ flock -w 300 9 || die "another run of $0 holds $STATE_DIR/.lock"
 
 START=$SECONDS
 ensure_registry_pkgs
-# Before the engines: BuildKit in dockerd reads certs.d and the OS store only when dockerd starts.
+# Before the engines: dockerd (and BuildKit in it) reads the OS store only once.
 ensure_tls_registry
 ensure_engine
 

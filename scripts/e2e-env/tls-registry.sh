@@ -4,9 +4,9 @@
 # TLS_ADDRESS (default 198.18.0.1, added to `lo`: dockerd treats 127.0.0.0/8 as insecure and would
 # skip the certificate check there). The suite's own CA signs the server certificate (SAN = the
 # address); the CA is trusted by docker (/etc/docker/certs.d), podman (/etc/containers/certs.d) and
-# the OS store (update-ca-certificates). BuildKit inside dockerd reads those only when dockerd
-# starts, so e2e-env.sh runs this part before the engines (engines.sh restarts the suite's own
-# dockerd once when the CA is newer than it).
+# the OS store (update-ca-certificates). dockerd (BuildKit inside it too) reads the OS store once
+# (dockerd 28.5 reads certs.d on every push), so e2e-env.sh runs this part before the engines,
+# and engines.sh restarts the suite's own dockerd once when it does not trust the CA yet.
 #   TLS_ADDRESS:5443  the registry (users ci-tls: push+pull on ci-tls/*, ci-tls-ro: pull only,
 #                     ci-tls-stale: push, but its first push token after a login has expired)
 #   TLS_ADDRESS:5444  the token server (HTTPS, realm https://TLS_ADDRESS:5444/token)

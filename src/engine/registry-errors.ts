@@ -97,7 +97,7 @@ function certFix(text: string, ctx: FailureContext): string {
   const r = ctx.registry
   return ctx.engine === 'podman'
     ? `${r}'s certificate is signed by a CA podman does not trust: put the CA in /etc/containers/certs.d/${r}/ca.crt (or the OS store).`
-    : `${r}'s certificate is signed by a CA docker does not trust: put the CA in /etc/docker/certs.d/${r}/ca.crt on the engine's machine; BuildKit in dockerd reads the OS store (update-ca-certificates) and certs.d when dockerd starts, so restart dockerd after adding it (a docker-container builder: [registry."${r}"] ca = [...] in its buildkitd.toml).`
+    : `${r}'s certificate is signed by a CA docker does not trust: put the CA in /etc/docker/certs.d/${r}/ca.crt on the engine's machine (or in its OS store with update-ca-certificates, which dockerd reads once: restart dockerd then; a docker-container builder: [registry."${r}"] ca = [...] in its buildkitd.toml).`
 }
 
 /** Names the cause and the fix of a failed login or push from the engine's output. */
