@@ -155,6 +155,17 @@ describe('a failed push names its cause, the image and why the plan chose it', (
     expect(message).toContain(`Not pushed: ${plan.references.join(', ')}.`)
   })
 
+  it.each<[Record<string, string>, string]>([
+    [{ image: 'bob/app' }, 'the "image" input'],
+    [{ image: '', tags: 'ghcr.io/octo-org/app:1' }, 'the first full reference of the "tags" input, as "image" is empty'],
+    [
+      { image: '', registry: 'ghcr.io' },
+      '"image" is empty, so the default: the "registry" input (ghcr.io) + the repository\'s owner and name (octo-org/hello-app)'
+    ]
+  ])('says why the image of %j is the one pushed', (inputs, reason) => {
+    expect(bobPlan(inputs).imageReason).toBe(reason)
+  })
+
   it.each<[string, string]>([
     ['198.18.0.1:5443/ci-tls/app:1', '198.18.0.1:5443'],
     ['ghcr.io/o/app:1', 'ghcr.io'],
