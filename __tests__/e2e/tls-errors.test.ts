@@ -111,15 +111,18 @@ describe('a login that fails names the cause and the fix', () => {
 })
 
 describe('an engine address that does not answer', () => {
-  it.each(['auto', 'docker'])('engine: %s is refused before any login, and auto does not fall to podman', async engine => {
-    const r = await ship(reg.host, engine, { inputs: { 'docker-host': 'tcp://127.0.0.1:9' } })
-    const error = failure(r)
-    expect(error).toMatch(
-      new RegExp(
-        `^Input "engine" is "${engine}" but no Docker engine answers at tcp://127\\.0\\.0\\.1:9 \\(docker-host or DOCKER_HOST; docker says ".*Cannot connect to the Docker daemon at tcp://127\\.0\\.0\\.1:9`
+  it.each(['auto', 'docker'])(
+    'engine: %s: refused before any login, naming the address (auto does not fall back to podman)',
+    async engine => {
+      const r = await ship(reg.host, engine, { inputs: { 'docker-host': 'tcp://127.0.0.1:9' } })
+      const error = failure(r)
+      expect(error).toMatch(
+        new RegExp(
+          `^Input "engine" is "${engine}" but no Docker engine answers at tcp://127\\.0\\.0\\.1:9 \\(docker-host or DOCKER_HOST; docker says ".*Cannot connect to the Docker daemon at tcp://127\\.0\\.0\\.1:9`
+        )
       )
-    )
-    if (engine === 'auto') expect(error).toContain('podman is not tried in its place')
-    expect(commandLines(r.main.log).filter(l => /\b(login|podman)\b/.test(l))).toEqual([])
-  })
+      if (engine === 'auto') expect(error).toContain('podman is not tried in its place')
+      expect(commandLines(r.main.log).filter(l => /\b(login|podman)\b/.test(l))).toEqual([])
+    }
+  )
 })
