@@ -15,6 +15,7 @@ import { PodmanCli } from '../engine/podman.js'
 import { probeEngine } from '../engine/probe/select.js'
 import type { Login } from '../plan/plan.js'
 import { cleanUp } from './post.js'
+import { indexToolFor, mergeIndexes } from './merge.js'
 import { setResultOutputs } from './outputs.js'
 import { createRunDir, type RunDir, writeSecretFiles } from './run-dir.js'
 import { runnerDockerConfig } from '../shared/runner-env.js'
@@ -97,12 +98,14 @@ async function loginBuildPush(
   const env = engineEnv(settings, dir)
   const matching = early?.key === probeKey(settings.builder, settings.dockerHost) ? early.result : undefined
   const builder = await probeEngine(settings.engine, env, settings.builder || undefined, matching)
-  for (const t of targets) {
+  // A merge job builds nothing: no platform, input or secret of a build to check.
+  for (const t of settings.role === 'merge' ? [] : targets) {
     checkPlatforms(t.plan, builder)
     checkBuildInputs(t.plan, builder)
     checkSecretSources(t.plan, process.env)
   }
   const engine = makeEngine(builder, env, settings)
+  const indexTool = settings.role === 'merge' ? indexToolFor(builder, env) : undefined
   state.engine = engine.name === 'podman' ? 'podman' : 'docker'
   state.env = env
   savePostState(state)
@@ -120,6 +123,7 @@ async function loginBuildPush(
       }
     })
   }
+  if (indexTool) return mergeIndexes(targets[0] as Target, indexTool, started, process.env.GITHUB_SHA ?? '')
   if (builder.engine === 'podman') logPodmanCache(settings)
   const secretFiles = writeSecretFiles(dir, [...settings.secrets, ...envSecrets(settings, builder)])
   const outcomes: BuildOutcome[] = []
