@@ -110,6 +110,8 @@ describe('a build distributed over two runners, then merged', () => {
       [`${env.registry.host}/${repo}`]: { digest: merge.outputs.digest, tags: merge.outputs.tags.split('\n') }
     })
     expect(merge.outputs.pushed).toBe('true')
+    // The summary names each platform's image and every final tag.
+    for (const d of [amd.outputs.digest, arm.outputs.digest, ...merge.outputs.tags.split('\n')]) expect(merge.summary).toContain(d)
     const index = await one.manifest(repo, 'latest')
     expect(index.body.annotations?.['org.opencontainers.image.revision']).toBe(SHA)
   })

@@ -274,5 +274,8 @@ describe('targetsForRole', () => {
     const s = settingsOf({ username: 'bob', password: 'pw', image: 'bob/app', merge: 'true', ...two })
     const [t] = targetsForRole(makeTargets(s, ctxOf(), FACTS), s.role, SHA)
     expect(t?.plan.references).toEqual(['bob/app:latest', 'bob/app:main', 'bob/app:sha-0123456'])
+    expect(t?.plan.notices.at(-1)).toMatch(
+      /^merge: takes linux\/amd64 from bob\/app:dist-0123456789ab-linux-amd64-[0-9a-f]{8}, linux\/arm64 from bob\/app:dist-/
+    )
   })
 })

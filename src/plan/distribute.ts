@@ -162,7 +162,15 @@ export function refusal(merge: MergePlan, platform: string, reference: string, f
  * a merge job's plan is the ordinary one (its final tags), checked here so a bad commit fails before login.
  */
 export function targetsForRole(targets: Target[], role: Role, sha: string): Target[] {
-  if (role === 'merge') for (const t of targets) mergePlan(t.plan, sha)
+  if (role === 'merge') {
+    return targets.map(t => {
+      const sources = (mergePlan(t.plan, sha).indexes[0]?.sources ?? []).map(s => `${s.platform} from ${s.reference}`)
+      return {
+        ...t,
+        plan: { ...t.plan, notices: [...t.plan.notices, `merge: takes ${sources.join(', ')}, in each registry of the tags.`] }
+      }
+    })
+  }
   if (role !== 'platform') return targets
   return targets.map(t => {
     const plan = platformPlan(t.plan, sha)
