@@ -5,6 +5,8 @@
  */
 import { type FoundImage, type IndexPlan } from '../plan/distribute.js'
 import { CommandError, run, type RunResult } from './exec.js'
+import { defaultHooks } from './engine.js'
+import { type RetryHooks, type RetryPolicy, withRetries } from './retry.js'
 import { timeoutMs } from '../shared/timeouts.js'
 
 /** The registry reads and writes of a merge job. */
@@ -55,9 +57,27 @@ export function imagetoolsCreateArgs(index: IndexPlan, digests: string[], annota
   return [...args, ...digests.map(d => `${index.repository}@${d}`)]
 }
 
+/** Each registry call of a merge, retried on a transient registry failure like a push (`retries`, `retry-delay`). */
+export class Retrying {
+  constructor(
+    private readonly policy: RetryPolicy = { retries: 0, delayMs: 0 },
+    private readonly hooks: RetryHooks = defaultHooks
+  ) {}
+
+  async retry<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    return (await withRetries(what, this.policy, this.hooks, fn)).value
+  }
+}
+
 /** docker buildx imagetools, with this run's docker config (the merge job's login). */
-export class BuildxImagetools implements IndexTool {
-  constructor(private readonly env: Record<string, string>) {}
+export class BuildxImagetools extends Retrying implements IndexTool {
+  constructor(
+    private readonly env: Record<string, string>,
+    policy?: RetryPolicy,
+    hooks?: RetryHooks
+  ) {
+    super(policy, hooks)
+  }
 
   private exec(args: string[], allowFailure = false, silent = false): Promise<RunResult> {
     return run('docker', args, { env: this.env, allowFailure, silent, timeoutMs: timeoutMs('push', process.env) })
@@ -65,18 +85,19 @@ export class BuildxImagetools implements IndexTool {
 
   async find(reference: string, platform: string): Promise<FoundImage | undefined> {
     const args = ['buildx', 'imagetools', 'inspect', reference, '--format', '{{json .}}']
-    const r = await this.exec(args, true, true)
-    if (r.exitCode !== 0) {
+    return this.retry(`Reading ${reference}`, async () => {
+      const r = await this.exec(args, true, true)
+      if (r.exitCode === 0) return parseImagetoolsInspect(r.stdout, platform)
       if (isNotFound(`${r.stdout}\n${r.stderr}`)) return undefined
       throw new CommandError('docker buildx imagetools inspect', r.exitCode, r.stdout, r.stderr)
-    }
-    return parseImagetoolsInspect(r.stdout, platform)
+    })
   }
 
   async create(index: IndexPlan, digests: string[], annotations: string[]): Promise<string> {
-    await this.exec(imagetoolsCreateArgs(index, digests, annotations))
+    await this.retry(`Creating the index at ${index.tags.join(', ')}`, () => this.exec(imagetoolsCreateArgs(index, digests, annotations)))
     const first = index.tags[0] as string
-    const r = await this.exec(['buildx', 'imagetools', 'inspect', first, '--format', '{{json .Manifest}}'], false, true)
+    const inspect = ['buildx', 'imagetools', 'inspect', first, '--format', '{{json .Manifest}}']
+    const r = await this.retry(`Reading ${first}`, () => this.exec(inspect, false, true))
     return parseManifestDigest(r.stdout)
   }
 }

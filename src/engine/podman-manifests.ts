@@ -10,7 +10,8 @@ import * as path from 'node:path'
 import * as core from '@actions/core'
 import type { FoundImage, IndexPlan } from '../plan/distribute.js'
 import { CommandError, run, type RunResult } from './exec.js'
-import { type IndexTool, isNotFound } from './imagetools.js'
+import { type IndexTool, isNotFound, Retrying } from './imagetools.js'
+import type { RetryHooks, RetryPolicy } from './retry.js'
 import { timeoutMs } from '../shared/timeouts.js'
 
 /**
@@ -41,21 +42,30 @@ export function podmanIndexCommands(list: string, index: IndexPlan, digests: str
 }
 
 /** podman and skopeo with this run's auth file (REGISTRY_AUTH_FILE). */
-export class PodmanManifests implements IndexTool {
-  constructor(private readonly env: Record<string, string>) {}
+export class PodmanManifests extends Retrying implements IndexTool {
+  constructor(
+    private readonly env: Record<string, string>,
+    policy?: RetryPolicy,
+    hooks?: RetryHooks
+  ) {
+    super(policy, hooks)
+  }
 
   private exec(command: string, args: string[], allowFailure = false, silent = false): Promise<RunResult> {
     return run(command, args, { env: this.env, allowFailure, silent, timeoutMs: timeoutMs('push', process.env) })
   }
 
   async find(reference: string, platform: string): Promise<FoundImage | undefined> {
-    const r = await this.exec('skopeo', skopeoInspectArgs(reference, platform, process.env.CONTAINERS_REGISTRIES_CONF), true, true)
-    if (r.exitCode !== 0) {
+    const args = skopeoInspectArgs(reference, platform, process.env.CONTAINERS_REGISTRIES_CONF)
+    return this.retry(`Reading ${reference}`, async () => {
+      const r = await this.exec('skopeo', args, true, true)
+      if (r.exitCode === 0) {
+        const json = JSON.parse(r.stdout) as { Digest?: string; Labels?: Record<string, string> | null }
+        return { digest: json.Digest ?? '', labels: json.Labels ?? {} }
+      }
       if (isNotFound(`${r.stdout}\n${r.stderr}`)) return undefined
       throw new CommandError('skopeo inspect', r.exitCode, r.stdout, r.stderr)
-    }
-    const json = JSON.parse(r.stdout) as { Digest?: string; Labels?: Record<string, string> | null }
-    return { digest: json.Digest ?? '', labels: json.Labels ?? {} }
+    })
   }
 
   async create(index: IndexPlan, digests: string[], annotations: string[]): Promise<string> {
@@ -65,7 +75,9 @@ export class PodmanManifests implements IndexTool {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'docker-ship-merge-'))
     const digestFile = path.join(dir, 'digest')
     try {
-      for (const args of podmanIndexCommands(list, index, digests, digestFile)) await this.exec('podman', args)
+      for (const args of podmanIndexCommands(list, index, digests, digestFile)) {
+        await this.retry(`podman ${args.slice(0, 2).join(' ')}`, () => this.exec('podman', args))
+      }
       return fs.readFileSync(digestFile, 'utf8').trim()
     } finally {
       await this.exec('podman', ['manifest', 'rm', list], true)

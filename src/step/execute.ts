@@ -105,7 +105,8 @@ async function loginBuildPush(
     checkSecretSources(t.plan, process.env)
   }
   const engine = makeEngine(builder, env, settings)
-  const indexTool = settings.role === 'merge' ? indexToolFor(builder, env) : undefined
+  const indexTool =
+    settings.role === 'merge' ? indexToolFor(builder, env, { retries: settings.retries, delayMs: settings.retryDelayMs }) : undefined
   state.engine = engine.name === 'podman' ? 'podman' : 'docker'
   state.env = env
   savePostState(state)

@@ -6,7 +6,8 @@
 import * as core from '@actions/core'
 import { BuildxImagetools, type IndexTool } from '../engine/imagetools.js'
 import { PodmanManifests } from '../engine/podman-manifests.js'
-import type { BuildOutcome } from '../engine/engine.js'
+import { type BuildOutcome, causeOf } from '../engine/engine.js'
+import { RetriesExhausted, type RetryPolicy } from '../engine/retry.js'
 import type { Builder } from '../shared/builder.js'
 import { type IndexPlan, mergePlan, type PlatformImage, refusal } from '../plan/distribute.js'
 import type { Target } from '../plan/targets.js'
@@ -23,13 +24,15 @@ export class MergeError extends Error {
 }
 
 /** The registry tool of this engine: buildx imagetools, or podman's manifest lists. */
-export function indexToolFor(builder: Builder, env: Record<string, string>): IndexTool {
-  if (builder.engine === 'podman') return new PodmanManifests(env)
-  if (builder.engine === 'buildx') return new BuildxImagetools(env)
+export function indexToolFor(builder: Builder, env: Record<string, string>, policy: RetryPolicy): IndexTool {
+  if (builder.engine === 'podman') return new PodmanManifests(env, policy)
+  if (builder.engine === 'buildx') return new BuildxImagetools(env, policy)
   throw new MergeError(
     'Input "merge" is true but this Docker has no buildx (docker buildx imagetools makes the index): install buildx (docker/setup-buildx-action) or use engine: podman.'
   )
 }
+
+const tries = (e: unknown) => (e instanceof RetriesExhausted ? ` after ${e.attempts} attempts` : '')
 
 /** Every platform image of every index, or a MergeError naming each platform that is missing or foreign. */
 export async function findPlatformImages(tool: IndexTool, plan: ReturnType<typeof mergePlan>): Promise<PlatformImage[][]> {
@@ -38,7 +41,14 @@ export async function findPlatformImages(tool: IndexTool, plan: ReturnType<typeo
   for (const index of plan.indexes) {
     const images: PlatformImage[] = []
     for (const { platform, reference } of index.sources) {
-      const image = await tool.find(reference, platform)
+      let image
+      try {
+        image = await tool.find(reference, platform)
+      } catch (e) {
+        throw new MergeError(
+          `Merge stopped, no tag was changed: reading ${platform} at ${plain(reference)} failed${tries(e)}: ${plain(causeOf(e))}.`
+        )
+      }
       const why = refusal(plan, platform, reference, image)
       if (why) refusals.push(why)
       else images.push({ platform, reference, digest: (image as { digest: string }).digest })
@@ -101,7 +111,6 @@ async function createIndex(
     )
   } catch (e) {
     const before = done.length > 0 ? ` (already merged: ${done.flatMap(d => d.tags).join(', ')})` : ''
-    if (e instanceof Error) e.message = `Creating the index at ${index.tags.join(', ')} failed${before}: ${e.message}`
-    throw e
+    throw new MergeError(`Creating the index at ${index.tags.join(', ')} failed${tries(e)}${before}: ${plain(causeOf(e))}.`)
   }
 }
