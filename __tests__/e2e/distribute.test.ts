@@ -207,3 +207,22 @@ describe('podman', () => {
     })
   })
 })
+
+describe('refused combinations', () => {
+  it.each<[string, Record<string, string>, string]>([
+    [
+      'distribute with two platforms',
+      { distribute: 'true', platforms: 'linux/amd64,linux/arm64' },
+      'Input "distribute" is true and "platforms" is "linux/amd64,linux/arm64"'
+    ],
+    ['merge without platforms', { merge: 'true' }, 'Input "merge" is true and "platforms" is empty'],
+    ['merge with push: false', { merge: 'true', platforms: 'linux/amd64', push: 'false' }, 'Input "merge" is true and "push" is false']
+  ])('refuses %s in one line, before any login', async (_what, inputs, message) => {
+    const r = await job(uniqueRepo('dist-refused'), inputs, { workspace: makeWorkspace({}) })
+    expect(r.main.exitCode).not.toBe(0)
+    const errors = r.main.log.split('\n').filter(l => l.startsWith('##[error]'))
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toContain(message)
+    expect(r.main.log).not.toMatch(/^\[command\]\S*(docker|podman) login/m)
+  })
+})
