@@ -11,6 +11,7 @@ import { type ExtraRegistry, parseRegistries } from './registries.js'
 import { normalisePlatform } from './platform-alias.js'
 import { type BuildInputs, readBuildInputs } from './build-inputs.js'
 import { readSetupImages, type SetupImages } from './setup-images.js'
+import { readRole, type Role } from './distribution.js'
 import { readTagRules, splitRuleLines, type TagRules } from '../tag-rules/parse.js'
 import {
   BUILDER_NAME,
@@ -71,6 +72,8 @@ export interface Settings extends BuildInputs, SetupImages {
   registries: ExtraRegistry[]
   /** A compose file whose build services are built and pushed; '' for the single image. */
   composeFile: string
+  /** `distribute`/`merge`: the one-step build, one platform job of several, or their merge (distribution.ts). */
+  role: Role
 }
 
 /** What reading the inputs has to tell the user without failing (normalised values). */
@@ -233,7 +236,9 @@ export function readSettings(read: InputReader): SettingsResult {
     builder: name('builder', get('builder')),
     dockerHost: dockerHost(get('docker-host')),
     registries: parseRegistries(get('registries')),
-    composeFile: get('compose-file').trim()
+    composeFile: get('compose-file').trim(),
+    role: 'single'
   }
+  settings.role = readRole(get, settings)
   return { settings, notices }
 }
