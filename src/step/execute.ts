@@ -13,7 +13,7 @@ import { checkPlatforms } from '../engine/platforms.js'
 import { checkBuildInputs, checkSecretSources } from '../engine/capabilities.js'
 import { PodmanCli } from '../engine/podman.js'
 import { probeEngine } from '../engine/probe/select.js'
-import type { Login } from '../plan/plan.js'
+import type { Login, Plan } from '../plan/plan.js'
 import { cleanUp } from './post.js'
 import { chooseBuilder, setUpPlatforms } from './platform-setup.js'
 import { setResultOutputs } from './outputs.js'
@@ -24,6 +24,7 @@ import type { Builder } from '../shared/builder.js'
 import { type PostState, savePostState } from './state.js'
 import { writeFailureSummary, writeSummary } from './summary.js'
 import type { Target } from '../plan/targets.js'
+import { testedBuilds } from './tested-build.js'
 
 function passwordFor(s: Settings, login: Login): string {
   if (login.passwordFrom === 'github-token') return s.githubToken
@@ -125,10 +126,16 @@ async function loginBuildPush(
   }
   if (builder.engine === 'podman') logPodmanCache(settings)
   const secretFiles = writeSecretFiles(dir, [...settings.secrets, ...envSecrets(settings, builder)])
-  const outcomes: BuildOutcome[] = []
-  for (const [i, { plan }] of targets.entries()) {
-    const cache = planCache({ mode: settings.cache, from: settings.cacheFrom, to: settings.cacheTo }, plan, builder)
-    const files = { iidFile: path.join(dir.root, `iid-${i}`), metadataFile: path.join(dir.root, `metadata-${i}.json`), secretFiles }
+  const cacheOf = (plan: Plan) => planCache({ mode: settings.cache, from: settings.cacheFrom, to: settings.cacheTo }, plan, builder)
+  const filesOf = (i: number) => ({
+    iidFile: path.join(dir.root, `iid-${i}`),
+    metadataFile: path.join(dir.root, `metadata-${i}.json`),
+    secretFiles
+  })
+  const outcomes: BuildOutcome[] = settings.test ? await testedBuilds({ engine, settings, targets, files: filesOf, cache: cacheOf }) : []
+  for (const [i, { plan }] of (settings.test ? [] : targets).entries()) {
+    const cache = cacheOf(plan)
+    const files = filesOf(i)
     try {
       outcomes.push(await engine.build(plan, files, cache))
     } catch (e) {

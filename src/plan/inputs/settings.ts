@@ -11,6 +11,7 @@ import { type ExtraRegistry, parseRegistries } from './registries.js'
 import { normalisePlatform } from './platform-alias.js'
 import { type BuildInputs, readBuildInputs } from './build-inputs.js'
 import { readSetupImages, type SetupImages } from './setup-images.js'
+import { readTestInputs, type TestInputs } from './test-input.js'
 import { readTagRules, splitRuleLines, type TagRules } from '../tag-rules/parse.js'
 import {
   BUILDER_NAME,
@@ -32,7 +33,7 @@ export interface BuildSecret {
 }
 
 /** Every input of action.yml, parsed and validated (docker/build-push-action's own: build-inputs.ts). */
-export interface Settings extends BuildInputs, SetupImages {
+export interface Settings extends BuildInputs, SetupImages, TestInputs {
   registry: string
   username: string
   password: string
@@ -233,7 +234,8 @@ export function readSettings(read: InputReader): SettingsResult {
     builder: name('builder', get('builder')),
     dockerHost: dockerHost(get('docker-host')),
     registries: parseRegistries(get('registries')),
-    composeFile: get('compose-file').trim()
+    composeFile: get('compose-file').trim(),
+    ...readTestInputs(get)
   }
   return { settings, notices }
 }
