@@ -89,17 +89,18 @@ describe.each([
 })
 
 describe('the test input on other runs', () => {
-  it('tests a pull request build, which pushes nothing', async () => {
-    const repo = uniqueRepo('testin-pr')
-    const r = await ship('buildx', repo, {
+  it.each(['buildx', 'podman'])('tests a pull request build with engine %s, which pushes nothing', async engine => {
+    const repo = uniqueRepo(`testin-${engine}-pr`)
+    const r = await ship(engine, repo, {
       eventName: 'pull_request',
       payload: pullRequestPayload({ number: 7 }),
-      inputs: { test: SEEING_TEST('docker') }
+      inputs: { test: SEEING_TEST(engine === 'podman' ? 'podman' : 'docker') }
     })
     expect(r.main.exitCode).toBe(0)
     expect(r.read('seen.txt')).toBe('tested-marker\n')
     expect(r.read('image.txt')).toBe(`${host}/${repo}:pr-7\n`)
     expect(r.outputs['test-result']).toBe('passed')
+    expect(r.outputs.pushed).toBe('false')
     expect(await imageTags(repo)).toEqual([])
   })
 
@@ -108,6 +109,17 @@ describe('the test input on other runs', () => {
     const r = await ship('buildx', repo, {
       dockerfileText: `FROM ${requirePart(env, env.baseIndex, 'E2E_BASE_INDEX', '--qemu')}\nRUN uname -m > /marker\n`,
       inputs: { platforms: 'linux/amd64,linux/arm64', test: SEEING_TEST('docker') }
+    })
+    expect(r.main.exitCode).toBe(0)
+    expect(r.read('seen.txt')).toBe('x86_64\n')
+    expect((await registry.platforms(repo, 'latest')).sort()).toEqual(['linux/amd64', 'linux/arm64'])
+  })
+
+  it('tests the runner platform of a podman manifest list, then pushes the whole list', async () => {
+    const repo = uniqueRepo('testin-podman-multi')
+    const r = await ship('podman', repo, {
+      dockerfileText: `FROM ${requirePart(env, env.baseIndex, 'E2E_BASE_INDEX', '--qemu')}\nRUN uname -m > /marker\n`,
+      inputs: { platforms: 'linux/amd64,linux/arm64', test: SEEING_TEST('podman') }
     })
     expect(r.main.exitCode).toBe(0)
     expect(r.read('seen.txt')).toBe('x86_64\n')

@@ -24,7 +24,7 @@ import type { Builder } from '../shared/builder.js'
 import { type PostState, savePostState } from './state.js'
 import { writeFailureSummary, writeSummary } from './summary.js'
 import type { Target } from '../plan/targets.js'
-import { testedBuilds } from './tested-build.js'
+import { testedBuilds, type TestedBuildsContext } from './tested-build.js'
 
 function passwordFor(s: Settings, login: Login): string {
   if (login.passwordFrom === 'github-token') return s.githubToken
@@ -132,17 +132,22 @@ async function loginBuildPush(
     metadataFile: path.join(dir.root, `metadata-${i}.json`),
     secretFiles
   })
-  const outcomes: BuildOutcome[] = settings.test ? await testedBuilds({ engine, settings, targets, files: filesOf, cache: cacheOf }) : []
-  for (const [i, { plan }] of (settings.test ? [] : targets).entries()) {
-    const cache = cacheOf(plan)
-    const files = filesOf(i)
+  const builds = { engine, settings, targets, files: filesOf, cache: cacheOf }
+  const outcomes = settings.test ? await testedBuilds(builds) : await buildEach(builds)
+  await core.group('Outputs', async () => setResultOutputs(targets, outcomes))
+  for (const [i, t] of targets.entries()) await writeSummary(t.plan, outcomes[i] as BuildOutcome, (Date.now() - started) / 1000)
+}
+
+/** Each target built and pushed in turn (no `test`); a failed push writes what it left. */
+async function buildEach(c: TestedBuildsContext): Promise<BuildOutcome[]> {
+  const outcomes: BuildOutcome[] = []
+  for (const [i, { plan }] of c.targets.entries()) {
     try {
-      outcomes.push(await engine.build(plan, files, cache))
+      outcomes.push(await c.engine.build(plan, c.files(i), c.cache(plan)))
     } catch (e) {
       if (e instanceof PushError) await writeFailureSummary(plan, e.pushed, e.notPushed, e.message)
       throw e
     }
   }
-  await core.group('Outputs', async () => setResultOutputs(targets, outcomes))
-  for (const [i, t] of targets.entries()) await writeSummary(t.plan, outcomes[i] as BuildOutcome, (Date.now() - started) / 1000)
+  return outcomes
 }

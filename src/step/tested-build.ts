@@ -13,8 +13,10 @@ import type { Target } from '../plan/targets.js'
 import { runnerPlatform, testedBuild, testEnv } from '../plan/test-plan.js'
 import { plain } from '../shared/log-text.js'
 import { runImageTest, TestFailed } from './image-test.js'
+import { setTestResult } from './outputs.js'
 import { writeFailureSummary, writeTestFailureSummary } from './summary.js'
 
+/** What a step's builds need: the engine, the settings, the targets, each one's run files and cache plan. */
 export interface TestedBuildsContext {
   engine: Engine
   settings: Settings
@@ -48,12 +50,12 @@ export async function testedBuilds(c: TestedBuildsContext): Promise<BuildOutcome
     })
   } catch (e) {
     if (e instanceof TestFailed) {
-      core.setOutput('test-result', 'failed')
+      setTestResult(false)
       for (const t of c.targets) await writeTestFailureSummary(t.plan, e.message)
     }
     throw e
   }
-  core.setOutput('test-result', 'passed')
+  setTestResult(true)
   const outcomes: BuildOutcome[] = []
   for (const [i, tb] of tested.entries()) {
     const plan = (c.targets[i] as Target).plan
