@@ -46,14 +46,18 @@ function ship(engine: string, repo: string, opts: RunOptions & { dockerfileText?
   return run.then(r => ({ ...r, read: (f: string) => readFileSync(path.join(workspace, f), 'utf8') }))
 }
 
+const classic = requirePart(env, env.classic, 'E2E_CLASSIC_DOCKER_HOST', '--classic-engine')
+
 describe.each([
-  { engine: 'buildx', cli: 'docker' },
-  { engine: 'docker', cli: 'docker' },
-  { engine: 'podman', cli: 'podman' }
-])('the test input with engine $engine', ({ engine, cli }) => {
+  { engine: 'buildx', cli: 'docker', on: 'the main engine', engineInputs: {} },
+  { engine: 'docker', cli: 'docker', on: 'the main engine', engineInputs: {} },
+  { engine: 'podman', cli: 'podman', on: 'podman', engineInputs: {} },
+  // The test must reach the engine the step built on: docker-host, here dockerd 20.10 (classic store).
+  { engine: 'buildx', cli: 'docker', on: 'docker-host dockerd 20.10', engineInputs: { 'docker-host': classic.dockerHost } }
+])('the test input with engine $engine on $on', ({ engine, cli, engineInputs }) => {
   it('pushes every tag after a passing test, which ran the image just built without the step login', async () => {
     const repo = uniqueRepo(`testin-${engine}-pass`)
-    const r = await ship(engine, repo, { inputs: { test: SEEING_TEST(cli) } })
+    const r = await ship(engine, repo, { inputs: { ...engineInputs, test: SEEING_TEST(cli) } })
     expect(r.main.exitCode).toBe(0)
     expect(r.read('seen.txt')).toBe('tested-marker\n')
     expect(r.read('image.txt')).toBe(`${host}/${repo}:latest\n`)
@@ -72,7 +76,7 @@ describe.each([
 
   it('pushes no reference when the test fails, and fails the step with the test output', async () => {
     const repo = uniqueRepo(`testin-${engine}-fail`)
-    const r = await ship(engine, repo, { inputs: { test: FAILING_TEST } })
+    const r = await ship(engine, repo, { inputs: { ...engineInputs, test: FAILING_TEST } })
     expect(r.main.exitCode).not.toBe(0)
     expect(await imageTags(repo)).toEqual([])
     const errors = r.main.annotations.filter(a => a.level === 'error')
