@@ -48,7 +48,7 @@ function ship(engine: string, repo: string, opts: RunOptions & { dockerfileText?
 
 const classic = requirePart(env, env.classic, 'E2E_CLASSIC_DOCKER_HOST', '--classic-engine')
 
-describe.each([
+describe.each<{ engine: string; cli: string; on: string; engineInputs: Record<string, string> }>([
   { engine: 'buildx', cli: 'docker', on: 'the main engine', engineInputs: {} },
   { engine: 'docker', cli: 'docker', on: 'the main engine', engineInputs: {} },
   { engine: 'podman', cli: 'podman', on: 'podman', engineInputs: {} },
