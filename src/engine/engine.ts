@@ -26,6 +26,8 @@ export interface BuildOutcome {
   steps: StepCounts
   /** Engine runs of the build (more than 1 when a push was retried with buildx). */
   attempts: number
+  /** The `test` input passed on this image (undefined: no test). */
+  tested?: boolean
 }
 
 /** A build that failed: the headline, the useful lines, and where in the Dockerfile. */
@@ -101,6 +103,8 @@ export interface Engine {
   readonly name: EngineName
   login(registry: string, username: string, password: string): Promise<number>
   build(plan: Plan, files: BuildFiles, cache: CachePlan): Promise<BuildOutcome>
+  /** Pushes the references of an image `build` left in the engine (a tested build), without building again. */
+  pushLoaded(plan: Plan, files: BuildFiles, built: BuildOutcome): Promise<BuildOutcome>
 }
 
 export const defaultHooks: RetryHooks = {

@@ -12,6 +12,7 @@ import { normalisePlatform } from './platform-alias.js'
 import { type BuildInputs, readBuildInputs } from './build-inputs.js'
 import { readSetupImages, type SetupImages } from './setup-images.js'
 import { readRole, type Role } from './distribution.js'
+import { readTestInputs, type TestInputs } from './test-input.js'
 import { readTagRules, splitRuleLines, type TagRules } from '../tag-rules/parse.js'
 import {
   BUILDER_NAME,
@@ -33,7 +34,7 @@ export interface BuildSecret {
 }
 
 /** Every input of action.yml, parsed and validated (docker/build-push-action's own: build-inputs.ts). */
-export interface Settings extends BuildInputs, SetupImages {
+export interface Settings extends BuildInputs, SetupImages, TestInputs {
   registry: string
   username: string
   password: string
@@ -237,7 +238,8 @@ export function readSettings(read: InputReader): SettingsResult {
     dockerHost: dockerHost(get('docker-host')),
     registries: parseRegistries(get('registries')),
     composeFile: get('compose-file').trim(),
-    role: 'single'
+    role: 'single',
+    ...readTestInputs(get)
   }
   settings.role = readRole(get, settings)
   return { settings, notices }
