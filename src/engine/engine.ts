@@ -10,6 +10,7 @@ import { CommandError } from './exec.js'
 import type { Plan } from '../plan/plan.js'
 import { RetriesExhausted, type RetryHooks } from './retry.js'
 import type { BuildFiles } from './argv.js'
+import type { MovedTag } from './tag-check.js'
 
 export type EngineName = 'buildx' | 'docker' | 'podman'
 
@@ -24,6 +25,8 @@ export interface BuildOutcome {
   steps: StepCounts
   /** Engine runs of the build (more than 1 when a push was retried with buildx). */
   attempts: number
+  /** Pushed tags that another push has since moved to another digest (checked with buildx). */
+  moved?: MovedTag[]
 }
 
 /** A build that failed: the headline, the useful lines, and where in the Dockerfile. */

@@ -4,6 +4,7 @@
 import * as core from '@actions/core'
 import type { BuildOutcome } from '../engine/engine.js'
 import type { Plan } from '../plan/plan.js'
+import { movedTagLine } from '../engine/tag-check.js'
 
 /** The job summary: what was built and pushed, where, how fast, how much came from cache. */
 export async function writeSummary(plan: Plan, outcome: BuildOutcome, seconds: number): Promise<void> {
@@ -17,7 +18,10 @@ export async function writeSummary(plan: Plan, outcome: BuildOutcome, seconds: n
     [{ data: 'Digest', header: true }, outcome.digest ? `<code>${outcome.digest}</code>` : '-'],
     [{ data: 'Engine', header: true }, outcome.engine],
     [{ data: 'Duration', header: true }, `${seconds.toFixed(1)} s`],
-    [{ data: 'Cached steps', header: true }, `${outcome.steps.cached} of ${outcome.steps.steps}`]
+    [{ data: 'Cached steps', header: true }, `${outcome.steps.cached} of ${outcome.steps.steps}`],
+    ...(outcome.moved?.length
+      ? [[{ data: 'Tags moved', header: true }, outcome.moved.map(m => movedTagLine(m, outcome.digest)).join('<br>')]]
+      : [])
   ]
   await writeOrWarn(() => core.summary.addHeading(`Docker image ${plan.version}`, 3).addTable(rows).write())
 }
