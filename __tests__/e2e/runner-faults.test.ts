@@ -3,12 +3,12 @@
 // not an object, a cancel after a push, a login the registry refuses.
 import { gunzipSync } from 'node:zlib'
 import { execFileSync } from 'node:child_process'
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { pushPayload } from './support/payloads.js'
 import { readE2EEnv, registryClient } from './support/registry.js'
-import { annotationsOf, cleanupRuns, runAction, type RunOptions } from './support/runner.js'
+import { annotationsOf, cleanupRuns, REPO_ROOT, runAction, type RunOptions } from './support/runner.js'
 import { makeWorkspace, uniqueRepo } from './support/workspace.js'
 
 const env = readE2EEnv()
@@ -103,4 +103,93 @@ describe('two jobs pushing the same tag of one image at once (buildx)', () => {
     expect(kept?.summary).not.toContain('now points to')
     expect(annotationsOf(kept!.main, 'warning')).toEqual([])
   }, 180_000)
+})
+
+/** A main entry that sets `vars` in its own environment first, as a runner with them set would. */
+function entryWith(name: string, vars: Record<string, string>): string {
+  const entry = path.join(scratch, `${name}.mjs`)
+  const sets = Object.entries(vars).map(([k, v]) => `process.env.${k} = ${JSON.stringify(v)}\n`)
+  writeFileSync(entry, `${sets.join('')}await import(${JSON.stringify(path.join(REPO_ROOT, 'dist', 'index.js'))})\n`)
+  return entry
+}
+
+describe('a RUNNER_TEMP that cannot hold the run folder', () => {
+  const readOnly = path.join(scratch, 'read-only')
+  beforeAll(() => {
+    mkdirSync(readOnly)
+    // The tests run as root, whom file modes do not stop: a read-only mount does.
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', readOnly])
+  })
+  afterAll(() => execFileSync('umount', [readOnly]))
+
+  it.each([
+    ['read-only', () => readOnly, 'on a read-only file system (EROFS)'],
+    ['a file', () => path.join(scratch, 'not-a-folder'), 'not a folder (ENOTDIR)']
+  ])('%s: one error line naming RUNNER_TEMP, its value, what is wrong and the fix', async (name, temp, wrong) => {
+    const value = temp()
+    if (name === 'a file') writeFileSync(value, '')
+    const r = await ship(uniqueRepo('faults-temp'), { entry: entryWith(`temp-${name.replace(/\W/g, '')}`, { RUNNER_TEMP: value }) })
+    expect(r.main.exitCode).toBe(1)
+    const errors = annotationsOf(r.main, 'error').map(a => a.message)
+    expect(errors).toEqual([
+      `RUNNER_TEMP is "${value}", which is ${wrong}: this run's folder (its docker config and secret files) cannot be made there. Point RUNNER_TEMP at a writable folder (the runner sets it to _temp in its work folder) or free/fix that folder.`
+    ])
+  })
+})
+
+describe('an event payload that is not an object', () => {
+  it('warns, naming the file, that latest is not derived; the branch tags still are', async () => {
+    const eventPath = path.join(scratch, 'event-null.json')
+    writeFileSync(eventPath, 'null')
+    const r = await ship(uniqueRepo('faults-payload'), {
+      eventPath,
+      payload: undefined,
+      ref: 'refs/heads/main',
+      inputs: { 'dry-run': true }
+    })
+    expect(r.main.exitCode).toBe(0)
+    expect(r.outputs['tag-names']?.split('\n')).toEqual(['main', 'sha-0123456'])
+    expect(annotationsOf(r.main, 'warning').map(a => a.message)).toEqual([
+      `GITHUB_EVENT_PATH is "${eventPath}", whose JSON is null, not an event payload object: the default branch is unknown, so "latest" and the other default-branch tags ({{is_default_branch}}, type=edge) are not derived for refs/heads/main. Run the action in a GitHub workflow (the runner writes the payload), or name those tags in the "tags" input (e.g. type=raw,value=latest).`
+    ])
+  })
+})
+
+describe('a job cancelled after its first image was pushed', () => {
+  it('has the post step say which references were pushed, in the log and the job summary', async () => {
+    const prefix = uniqueRepo('faults-cancel')
+    const r = await ship(prefix, {
+      files: {
+        'fast/Dockerfile': `FROM ${env.baseImage}\nRUN echo fast > /fast.txt\n`,
+        'slow/Dockerfile': `FROM ${env.baseImage}\nRUN sleep 120\n`,
+        'docker-compose.yml': 'services:\n  fast:\n    build: ./fast\n  slow:\n    build: ./slow\n'
+      },
+      inputs: { 'compose-file': 'docker-compose.yml' },
+      // The runner signals a cancelled step; the harness does the same when the step outlives this.
+      timeoutMs: 20_000
+    })
+    expect(r.main.timedOut).toBe(true)
+    const pushed = ['latest', 'main', 'sha-0123456'].map(t => `${host}/${prefix}/fast:${t}`)
+    expect((await registry.tags(`${prefix}/fast`)).filter(t => t !== 'buildcache')).toEqual(['latest', 'main', 'sha-0123456'])
+    expect(JSON.parse(r.state.post ?? '{}').pushed).toEqual(pushed)
+    expect(r.post?.exitCode).toBe(0)
+    const line = `The main step did not finish (cancelled or stopped) after pushing ${pushed.join(', ')}: those references are in the registry; the rest of the plan was not pushed.`
+    expect(annotationsOf(r.post!, 'warning').map(a => a.message)).toEqual([line])
+    expect(r.post?.summary).toContain('<th>Pushed before it stopped</th>')
+    for (const ref of pushed) expect(r.post?.summary).toContain(`<code>${ref}</code>`)
+    expect(r.post?.log).toContain(`Logged out of ${host}`)
+  }, 90_000)
+})
+
+describe('a login the registry refuses', () => {
+  it('fails the step and still writes a job summary naming the registry and that nothing was pushed', async () => {
+    const repo = uniqueRepo('faults-login')
+    const r = await ship(repo, { inputs: { password: 'wrong-password' }, secrets: [env.registry.password, 'wrong-password'] })
+    expect(r.main.exitCode).toBe(1)
+    expect(r.summary).toContain(`login to ${host} failed</h3>`)
+    expect(r.summary).toContain(`<th>Login failed</th><td><code>${host}</code></td>`)
+    expect(r.summary).toContain('<th>Pushed</th><td>nothing (the login failed before any build or push)</td>')
+    expect(r.summary).not.toContain('wrong-password')
+    expect(await registry.tags(repo)).toEqual([])
+  })
 })

@@ -63,13 +63,13 @@ export class DockerCli implements Engine {
     }
   }
 
-  async build(plan: Plan, files: BuildFiles, cache: CachePlan): Promise<BuildOutcome> {
+  async build(plan: Plan, files: BuildFiles, cache: CachePlan, onPushed: (references: string[]) => void = () => {}): Promise<BuildOutcome> {
     core.info(cache.note)
-    return this.name === 'buildx' ? this.buildx(plan, files, cache) : this.classic(plan, files, cache)
+    return this.name === 'buildx' ? this.buildx(plan, files, cache, onPushed) : this.classic(plan, files, cache, onPushed)
   }
 
   /** One `buildx build --push`; a registry fault re-runs it, and BuildKit's cache makes that a push. */
-  private async buildx(plan: Plan, files: BuildFiles, cache: CachePlan): Promise<BuildOutcome> {
+  private async buildx(plan: Plan, files: BuildFiles, cache: CachePlan, onPushed: (references: string[]) => void): Promise<BuildOutcome> {
     const argv = buildxBuildArgs(plan, files, cache, this.builder)
     // What earlier attempts pushed stays pushed: a re-run only adds to it.
     const pushed = new Set<string>()
@@ -108,6 +108,7 @@ export class DockerCli implements Engine {
         plan.references
       )
     }
+    if (digest) onPushed(plan.references)
     // The digest is this build's own; another job may have pushed the same tags since.
     const moved = await movedTags(
       (args, opts) => this.exec(args, opts),
@@ -129,7 +130,7 @@ export class DockerCli implements Engine {
   }
 
   /** `docker build` with every tag, then `docker push` of each, each push retried on its own. */
-  private async classic(plan: Plan, files: BuildFiles, cache: CachePlan): Promise<BuildOutcome> {
+  private async classic(plan: Plan, files: BuildFiles, cache: CachePlan, onPushed: (references: string[]) => void): Promise<BuildOutcome> {
     let result: RunResult
     try {
       result = await core.group('Build', () => this.exec(dockerBuildArgs(plan, files, cache)))
@@ -151,6 +152,7 @@ export class DockerCli implements Engine {
           } catch (e) {
             throw pushError(plan, pushed, e)
           }
+          onPushed([ref])
         }
       })
     }

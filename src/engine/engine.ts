@@ -84,7 +84,8 @@ export function causeOf(e: unknown): string {
 export interface Engine {
   readonly name: EngineName
   login(registry: string, username: string, password: string): Promise<number>
-  build(plan: Plan, files: BuildFiles, cache: CachePlan): Promise<BuildOutcome>
+  /** `onPushed`: told each reference once it is in the registry (main records them for post). */
+  build(plan: Plan, files: BuildFiles, cache: CachePlan, onPushed?: (references: string[]) => void): Promise<BuildOutcome>
 }
 
 export const defaultHooks: RetryHooks = {

@@ -112,7 +112,7 @@ export class PodmanCli implements Engine {
   }
 
   /** The cache plan is BuildKit's and not taken: main says once when cache was asked for. */
-  async build(plan: Plan, files: BuildFiles): Promise<BuildOutcome> {
+  async build(plan: Plan, files: BuildFiles, _cache?: unknown, onPushed: (references: string[]) => void = () => {}): Promise<BuildOutcome> {
     const multi = plan.build.platforms.length > 1
     // A manifest list needs a name of its own: the first reference is also a tag of it. An image or
     // list of that name from an earlier build would get this build's images added to it: untag it.
@@ -154,6 +154,7 @@ export class PodmanCli implements Engine {
           }
           digest ||= readOptional(digestFile).trim()
           pushed.push(ref)
+          onPushed([ref])
         }
       })
     }

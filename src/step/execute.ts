@@ -21,7 +21,7 @@ import { runnerDockerConfig } from '../shared/runner-env.js'
 import type { BuildSecret, Settings } from '../plan/inputs/settings.js'
 import type { Builder } from '../shared/builder.js'
 import { type PostState, savePostState } from './state.js'
-import { writeFailureSummary, writeSummary } from './summary.js'
+import { writeFailureSummary, writeLoginFailureSummary, writeSummary } from './summary.js'
 import type { Target } from '../plan/targets.js'
 
 function passwordFor(s: Settings, login: Login): string {
@@ -70,6 +70,12 @@ function logPodmanCache(s: Settings): void {
   core.info(`${inputs} not apply to podman (inline and registry cache are BuildKit features); podman builds with its local layer cache.`)
 }
 
+/** Adds `refs` to the references the post state lists as pushed. */
+function recordPushed(state: PostState, refs: string[]): void {
+  state.pushed = [...new Set([...(state.pushed ?? []), ...refs])]
+  savePostState(state)
+}
+
 /** The plan carried out in this run's own folder, then the folder logged out of and deleted. */
 export async function execute(settings: Settings, targets: Target[], started: number, early?: EarlyProbe): Promise<void> {
   const dir = createRunDir(process.env.RUNNER_TEMP, runnerDockerConfig(process.env))
@@ -78,6 +84,10 @@ export async function execute(settings: Settings, targets: Target[], started: nu
   try {
     await loginBuildPush(settings, targets, started, dir, state, early)
   } finally {
+    // Main got to its end and reports what it pushed itself; only a main that never gets here
+    // (cancelled, killed) leaves the post step the list.
+    delete state.pushed
+    savePostState(state)
     // Credentials and secret files go as soon as the work is done, not at the end of the job; the
     // post step is left only what this could not do.
     const out = { info: (m: string) => core.info(m), warning: (m: string) => core.warning(m) }
@@ -105,6 +115,7 @@ async function loginBuildPush(
   const engine = makeEngine(builder, env, settings)
   state.engine = engine.name === 'podman' ? 'podman' : 'docker'
   state.env = env
+  state.pushed = []
   savePostState(state)
   const logins = [...new Map(targets.flatMap(t => t.plan.logins).map(l => [l.registry, l])).values()]
   if (logins.length > 0) {
@@ -113,7 +124,16 @@ async function loginBuildPush(
         const password = passwordFor(settings, login)
         // docker stores base64(user:password) in its config: mask that form too.
         core.setSecret(Buffer.from(`${login.username}:${password}`).toString('base64'))
-        await engine.login(login.registry, login.username, password)
+        try {
+          await engine.login(login.registry, login.username, password)
+        } catch (e) {
+          await writeLoginFailureSummary(
+            targets.map(t => t.plan),
+            login.registry,
+            e instanceof Error ? e.message : String(e)
+          )
+          throw e
+        }
         state.registries.push(login.registry)
         savePostState(state)
         core.info(`Logged in to ${login.registry} as ${login.username}.`)
@@ -127,7 +147,7 @@ async function loginBuildPush(
     const cache = planCache({ mode: settings.cache, from: settings.cacheFrom, to: settings.cacheTo }, plan, builder)
     const files = { iidFile: path.join(dir.root, `iid-${i}`), metadataFile: path.join(dir.root, `metadata-${i}.json`), secretFiles }
     try {
-      outcomes.push(await engine.build(plan, files, cache))
+      outcomes.push(await engine.build(plan, files, cache, refs => recordPushed(state, refs)))
     } catch (e) {
       if (e instanceof PushError) await writeFailureSummary(plan, e.pushed, e.notPushed, e.message)
       throw e

@@ -55,3 +55,20 @@ export async function writeFailureSummary(plan: Plan, pushed: string[], notPushe
       .write()
   )
 }
+
+/** A refused login: which registry, why, and that nothing was built or pushed (logins come first). */
+export async function writeLoginFailureSummary(plans: Plan[], registry: string, reason: string): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) return
+  const first = plans[0]
+  await writeOrWarn(() =>
+    core.summary
+      .addHeading(`Docker image ${first?.version ?? ''}: login to ${registry} failed`, 3)
+      .addTable([
+        [{ data: 'Image', header: true }, plans.map(p => p.image).join('<br>')],
+        [{ data: 'Login failed', header: true }, `<code>${registry}</code>`],
+        [{ data: 'Pushed', header: true }, 'nothing (the login failed before any build or push)'],
+        [{ data: 'Reason', header: true }, reason]
+      ])
+      .write()
+  )
+}
