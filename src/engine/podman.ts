@@ -16,15 +16,22 @@ import { CommandTimeout, timeoutMs } from '../shared/timeouts.js'
 /** `[linux/arm64] [2/3] STEP 4/6: RUN ...`: platform (several platforms), stage (several stages), step. */
 const STEP = /^(?:\[([a-z0-9]+\/[^\]]+)\] )?(?:\[(\d+)\/(\d+)\] )?STEP (\d+)\/(\d+): (.*)$/
 
-/** The Dockerfile steps podman ran (`STEP 2/3: RUN ...`) and those it took from cache. */
-export function countPodmanSteps(log: string): StepCounts {
+/**
+ * The Dockerfile steps podman ran (`STEP 2/3: RUN ...`) and those it took from cache.
+ * `labelSteps`: how many `--label` flags podman turned into LABEL steps at the end of the last
+ * stage (see parsePodmanFailure); they are not the Dockerfile's steps and are left out of both.
+ */
+export function countPodmanSteps(log: string, labelSteps = 0): StepCounts {
   let steps = 0
   let cached = 0
   let current = false
   for (const line of log.split('\n')) {
-    if (STEP.test(line)) {
-      steps++
-      current = true
+    const step = STEP.exec(line)
+    if (step) {
+      const [, , stage, stages, n, total, instruction] = step
+      const added = (stage === undefined || stage === stages) && Number(n) > Number(total) - labelSteps && /^LABEL /.test(instruction ?? '')
+      if (!added) steps++
+      current = !added
     } else if (current && line.startsWith('--> Using cache ')) {
       cached++
       current = false
@@ -164,7 +171,7 @@ export class PodmanCli implements Engine {
       imageId: readOptional(files.iidFile).trim(),
       metadata: '',
       pushed,
-      steps: countPodmanSteps(`${result.stdout}\n${result.stderr}`),
+      steps: countPodmanSteps(`${result.stdout}\n${result.stderr}`, labelsAreSteps ? Object.keys(plan.labels).length : 0),
       attempts: 1
     }
   }
