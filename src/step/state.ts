@@ -16,6 +16,8 @@ export interface PostState {
   env?: Record<string, string>
   /** References pushed so far (names, no secret): the post step names them after a cancel. */
   pushed?: string[]
+  /** The docker-container builder this step made (platform-setup.ts), removed before the run folder (which holds its buildx record). */
+  builder?: string
 }
 
 const KEY = 'post'
