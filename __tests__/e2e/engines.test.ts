@@ -1,5 +1,5 @@
 // Engines past the local Docker one, and images for several platforms, proven on real engines:
-// podman (chosen by `auto` when no Docker engine answers), a remote Docker engine (docker-host),
+// podman (chosen by `auto` on a runner without Docker), a remote Docker engine (docker-host),
 // and multi-platform builds as one index in the registry (buildx on the containerd store, podman),
 // or a clear refusal before building (classic docker build).
 import { execFileSync, spawnSync } from 'node:child_process'
@@ -17,8 +17,15 @@ const host = env.registry.host
 const creds = { username: env.registry.user, password: env.registry.password }
 const INDEX_TYPES: string[] = [MANIFEST_MEDIA_TYPES.ociIndex, MANIFEST_MEDIA_TYPES.dockerList]
 const TWO_PLATFORMS = 'linux/amd64,linux/arm64'
-/** A Docker engine that cannot answer: what a runner without Docker looks like to the docker CLI. */
-const DEAD_DOCKER_HOST = 'unix:///nonexistent/docker-ship-e2e.sock'
+/**
+ * PATH without any folder that holds a `docker` executable: a runner with podman and no Docker at
+ * all. (A DOCKER_HOST that does not answer is a fault the step reports, not a reason to use podman:
+ * tls-errors.test.ts.)
+ */
+const PATH_WITHOUT_DOCKER = (process.env.PATH ?? '')
+  .split(path.delimiter)
+  .filter(dir => dir !== '' && !existsSync(path.join(dir, 'docker')))
+  .join(path.delimiter)
 
 afterAll(cleanupRuns)
 
@@ -78,13 +85,14 @@ async function expectTwoPlatformIndex(repo: string, digest: string | undefined):
 const scratchProject = (text: string) => ({ Dockerfile: 'FROM scratch\nCOPY hello.txt /hello.txt\n', 'hello.txt': `${text}\n` })
 
 describe('podman', () => {
-  it('is what engine auto uses when no Docker engine answers, and says once that cache does not apply', async () => {
+  it('is what engine auto uses on a runner without Docker, and says once that cache does not apply', async () => {
+    expect(spawnSync('docker', ['--version'], { env: { PATH: PATH_WITHOUT_DOCKER } }).error).toBeDefined()
     const repo = uniqueRepo('auto-podman')
     const r = await ship(
       repo,
       { Dockerfile: `FROM ${env.baseImage}\nRUN echo ${repo} > /repo\n` },
       {
-        env: { ...podmanStepEnv(env), DOCKER_HOST: DEAD_DOCKER_HOST },
+        env: { ...podmanStepEnv(env), PATH: PATH_WITHOUT_DOCKER, DOCKER_HOST: '' },
         inputs: { engine: 'auto', cache: 'registry', 'cache-from': `type=registry,ref=${host}/${repo}:buildcache` }
       }
     )

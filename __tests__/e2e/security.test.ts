@@ -19,7 +19,10 @@ const login = { registry: host, username: env.registry.user, password: env.regis
 /** Every trace of an injected command in a run: annotations, masks, commands. */
 function injected(r: RunResult): string[] {
   return [
+    // The action's own debug lines (core.debug escapes %, CR and LF, so their text cannot start a
+    // command) may name a reference made from the branch; every other command counts.
     ...r.main.commands
+      .filter(c => c.command !== 'debug')
       .filter(c => /injected/.test(c.message) || /injected/.test(JSON.stringify(c.properties)))
       .map(c => `::${c.command}::${c.message}`),
     ...annotationsOf(r, 'error').map(a => `error: ${a.message}`),
