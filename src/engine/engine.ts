@@ -24,6 +24,8 @@ export interface BuildOutcome {
   steps: StepCounts
   /** Engine runs of the build (more than 1 when a push was retried with buildx). */
   attempts: number
+  /** The `sha-<7>` image(s) a release was promoted from, when it was not built. */
+  promotedFrom?: string
 }
 
 /** A build that failed: the headline, the useful lines, and where in the Dockerfile. */

@@ -23,6 +23,7 @@ import type { Builder } from '../shared/builder.js'
 import { type PostState, savePostState } from './state.js'
 import { writeFailureSummary, writeSummary } from './summary.js'
 import type { Target } from '../plan/targets.js'
+import { promoteRelease } from './promote.js'
 
 function passwordFor(s: Settings, login: Login): string {
   if (login.passwordFrom === 'github-token') return s.githubToken
@@ -126,6 +127,16 @@ async function loginBuildPush(
   for (const [i, { plan }] of targets.entries()) {
     const cache = planCache({ mode: settings.cache, from: settings.cacheFrom, to: settings.cacheTo }, plan, builder)
     const files = { iidFile: path.join(dir.root, `iid-${i}`), metadataFile: path.join(dir.root, `metadata-${i}.json`), secretFiles }
+    const login = (registry: string) => plan.logins.find(l => l.registry === registry)
+    const credentialsFor = (registry: string) => {
+      const l = login(registry)
+      return l ? { username: l.username, password: passwordFor(settings, l) } : undefined
+    }
+    const promoted = await promoteRelease(plan, engine.name, credentialsFor)
+    if (promoted) {
+      outcomes.push(promoted)
+      continue
+    }
     try {
       outcomes.push(await engine.build(plan, files, cache))
     } catch (e) {

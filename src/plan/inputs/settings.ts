@@ -10,6 +10,7 @@ import { checkSecretId, parseSecretLines } from './secret-values.js'
 import { type ExtraRegistry, parseRegistries } from './registries.js'
 import { normalisePlatform } from './platform-alias.js'
 import { type BuildInputs, readBuildInputs } from './build-inputs.js'
+import { type PromoteMode, readPromote } from './promote-input.js'
 import { readTagRules, splitRuleLines, type TagRules } from '../tag-rules/parse.js'
 import {
   BUILDER_NAME,
@@ -70,6 +71,8 @@ export interface Settings extends BuildInputs {
   registries: ExtraRegistry[]
   /** A compose file whose build services are built and pushed; '' for the single image. */
   composeFile: string
+  /** promote: auto reuses the default branch's image of this commit for a release; never builds. */
+  promote: PromoteMode
 }
 
 /** What reading the inputs has to tell the user without failing (normalised values). */
@@ -231,7 +234,8 @@ export function readSettings(read: InputReader): SettingsResult {
     builder: name('builder', get('builder')),
     dockerHost: dockerHost(get('docker-host')),
     registries: parseRegistries(get('registries')),
-    composeFile: get('compose-file').trim()
+    composeFile: get('compose-file').trim(),
+    promote: readPromote(get('promote'))
   }
   return { settings, notices }
 }
