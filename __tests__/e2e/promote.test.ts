@@ -1,6 +1,6 @@
 import { gunzipSync } from 'node:zlib'
 import { pushPayload } from './support/payloads.js'
-import { readE2EEnv, registryClient, type RegistryClient } from './support/registry.js'
+import { podmanStepEnv, readE2EEnv, registryClient, type RegistryClient } from './support/registry.js'
 import { cleanupRuns, runAction, type RunOptions } from './support/runner.js'
 import { commandLines, makeWorkspace, uniqueRepo } from './support/workspace.js'
 
@@ -42,14 +42,14 @@ async function randomOf(client: RegistryClient, repo: string, ref: string): Prom
 const built = (log: string) => commandLines(log).some(l => / build /.test(l))
 
 describe('release promotion', () => {
-  it('releases tag v1.2.3 at a commit main built from that image: no build, the same layers, the version label 1.2.3', async () => {
+  it('releases tag v1.2.3 at a commit main built from that image: no build, the same layers, the version label 1.2.3 and its annotations', async () => {
     const repo = uniqueRepo('promote-tag')
     const main = await ship(repo, 'refs/heads/main', S)
     expect(main.main.exitCode).toBe(0)
     expect(await registry.exists(repo, 'sha-feedc0d')).toBe(true)
 
     const t0 = Date.now()
-    const tag = await ship(repo, 'refs/tags/v1.2.3', S)
+    const tag = await ship(repo, 'refs/tags/v1.2.3', S, { inputs: { annotations: 'index,manifest:org.example.channel=stable' } })
     const seconds = (Date.now() - t0) / 1000
     expect(tag.main.exitCode).toBe(0)
     expect(built(tag.main.log)).toBe(false)
@@ -65,6 +65,9 @@ describe('release promotion', () => {
     expect(labels['org.opencontainers.image.version']).toBe('1.2.3')
     expect(labels['org.opencontainers.image.revision']).toBe(S)
     expect((await registry.imageConfig(repo, 'sha-feedc0d')).config?.Labels?.['org.opencontainers.image.version']).toBe('main')
+    // The release's own annotations, on the index and on the image manifest.
+    expect((await registry.manifest(repo, '1.2.3')).body.annotations?.['org.example.channel']).toBe('stable')
+    expect((await registry.imageManifest(repo, '1.2.3')).body.annotations?.['org.example.channel']).toBe('stable')
     // The promoted index holds every platform the source had.
     expect(await registry.platforms(repo, '1.2.3')).toEqual(await registry.platforms(repo, 'sha-feedc0d'))
     process.stderr.write(`promotion of ${repo}: ${seconds.toFixed(1)} s for the whole step\n`)
@@ -113,5 +116,32 @@ describe('release promotion', () => {
     }
     expect(tag.main.log).toContain(`Promoted from ${host}/${repo}:sha-feedc0d@`)
     expect(tag.main.log).toContain(`${r2.host}/${repo}:sha-feedc0d@`)
+  })
+
+  it('builds for every registry when the second one lacks the sha image', async () => {
+    const r2 = env.registry2 as NonNullable<typeof env.registry2>
+    const repo = uniqueRepo('promote-half')
+    expect((await ship(repo, 'refs/heads/main', S)).main.exitCode).toBe(0)
+    const registries = `- registry: ${r2.host}\n  username: ${r2.user}\n  password: ${r2.password}\n`
+    const tag = await ship(repo, 'refs/tags/v5.0.0', S, { secrets: [env.registry.password, r2.password], inputs: { registries } })
+    expect(tag.main.exitCode).toBe(0)
+    expect(tag.main.log).toContain(
+      `Not promoted, building: no image ${r2.host}/${repo}:sha-feedc0d in the registry; building for every registry.`
+    )
+    expect(built(tag.main.log)).toBe(true)
+    expect((await registryClient(env, 2).manifest(repo, '5.0.0')).digest).toBe(tag.outputs.digest)
+  })
+
+  it.each(['docker', 'podman'])('promotes what engine %s pushed on main (podman: a single manifest, no index)', async engine => {
+    const repo = uniqueRepo(`promote-${engine}`)
+    const opts = { inputs: { engine }, env: engine === 'podman' ? podmanStepEnv(env) : {} }
+    expect((await ship(repo, 'refs/heads/main', S, opts)).main.exitCode).toBe(0)
+    if (engine === 'podman') expect((await registry.manifest(repo, 'sha-feedc0d')).isIndex).toBe(false)
+    const tag = await ship(repo, 'refs/tags/v4.0.0', S, opts)
+    expect(tag.main.exitCode).toBe(0)
+    expect(built(tag.main.log)).toBe(false)
+    expect(tag.main.log).toContain('Promoted from')
+    expect(await layers(registry, repo, '4.0.0')).toEqual(await layers(registry, repo, 'sha-feedc0d'))
+    expect((await registry.imageConfig(repo, '4.0.0')).config?.Labels?.['org.opencontainers.image.version']).toBe('4.0.0')
   })
 })
