@@ -15,13 +15,19 @@
 #     in the log), runc/tini from bookworm, containerd image store (debs.sh fetches and checks them)
 #   - registries.sh: two distribution registries with htpasswd auth, 127.0.0.1:5000 and :5001;
 #     registry 1 also has the users ci-hygiene and ci-peer
+#   - tls-registry.sh: an HTTPS registry with bearer-token auth (distribution's `auth: token` and
+#     token-server.mjs, RS256 JWTs as Docker Hub signs them) on 198.18.0.1:5443 (not loopback:
+#     dockerd skips certificate checks there), its CA trusted by docker, podman and the OS store,
+#     and the error endpoints beside it (dead realm, unknown CA, plain HTTP, refused). It runs
+#     before the engines start: dockerd reads the OS store only once
 #   - images.sh: e2e/busybox:latest made from busybox-static (nothing is pulled)
 #   - --podman (podman.sh): podman, buildah, skopeo, a vfs storage.conf and a registries.conf
 #   - --remote-engine: a second dockerd of the same binaries on tcp://127.0.0.1:2376
 #   - --classic-engine: bookworm's dockerd 20.10 on the classic image store (built-in BuildKit
 #     v0.8), on unix:///var/run/docker-e2e-classic.sock
-#   - --qemu (qemu.sh): qemu-user-static registered in binfmt_misc, and registry 1's
-#     e2e/base:latest, an index of linux/amd64 + linux/arm64 busybox images
+#   - --qemu (qemu.sh): qemu-user-static registered in binfmt_misc, registry 1's
+#     e2e/base:latest, an index of linux/amd64 + linux/arm64 busybox images, and
+#     docker-ship-e2e/binfmt:local, an emulator installer like tonistiigi/binfmt (qemu-image)
 #   - --all: every part above (what `npm test` asks for)
 #
 # Environment: E2E_STATE_DIR (default /var/tmp/docker-ship-e2e), E2E_PREFIX (default
@@ -37,7 +43,7 @@ PARTS=$(cd "$(dirname "$0")/e2e-env" && pwd)
 # shellcheck source=e2e-env/common.sh
 . "$PARTS/common.sh"
 trap 'die "command failed (exit $?) at line $LINENO of ${BASH_SOURCE[0]##*/}: $BASH_COMMAND"' ERR
-for part in debs engines registries images podman qemu; do
+for part in debs engines registries tls-registry images podman qemu; do
   # shellcheck disable=SC1090
   . "$PARTS/$part.sh"
 done
@@ -68,9 +74,11 @@ exec 9>>"$STATE_DIR/.lock"
 flock -w 300 9 || die "another run of $0 holds $STATE_DIR/.lock"
 
 START=$SECONDS
+ensure_registry_pkgs
+# Before the engines: dockerd (and BuildKit in it) reads the OS store only once.
+ensure_tls_registry
 ensure_engine
 
-ensure_registry_pkgs
 ensure_registry registry1 127.0.0.1:5000 ci-user ci-hygiene ci-peer
 REG1_PASSWORD=$REG_PASSWORD REG1_LOG=$REG_LOG
 REG1_PASSWORD3=${REG_PASSWORDS[ci-hygiene]} REG1_PASSWORD4=${REG_PASSWORDS[ci-peer]}
@@ -83,6 +91,7 @@ ensure_base_image
 ((WITH_CLASSIC)) && ensure_classic_engine
 if ((WITH_QEMU)); then
   ensure_qemu
+  ensure_qemu_installer
   ensure_base_index 127.0.0.1:5000 ci-user "$REG1_PASSWORD"
 fi
 
@@ -106,7 +115,22 @@ E2E_REGISTRY2_LOG=$REG2_LOG
 E2E_BASE_IMAGE=$BASE_IMAGE
 E2E_BUILDX_PLUGIN=$BUILDX_PLUGIN
 E2E_DOCKER_HOST=$MAIN_HOST
-E2E_DOCKERD_LOG=$DOCKERD_LOG"
+E2E_DOCKERD_LOG=$DOCKERD_LOG
+E2E_TLS_REGISTRY=$TLS_ADDRESS:5443
+E2E_TLS_TOKEN_REALM=https://$TLS_ADDRESS:5444/token
+E2E_TLS_DEAD_REALM_REGISTRY=$TLS_ADDRESS:5445
+E2E_TLS_UNTRUSTED_REGISTRY=$TLS_ADDRESS:5446
+E2E_TLS_PLAIN_HTTP_REGISTRY=$TLS_ADDRESS:5447
+E2E_TLS_REFUSED_REGISTRY=$TLS_ADDRESS:5448
+E2E_TLS_CA=$TLS_CA
+E2E_TLS_USER=ci-tls
+E2E_TLS_PASSWORD=${TLS_PASSWORDS[ci-tls]}
+E2E_TLS_READONLY_USER=ci-tls-ro
+E2E_TLS_READONLY_PASSWORD=${TLS_PASSWORDS[ci-tls-ro]}
+E2E_TLS_STALE_USER=ci-tls-stale
+E2E_TLS_STALE_PASSWORD=${TLS_PASSWORDS[ci-tls-stale]}
+E2E_TLS_LOG=$TLS_LOG
+E2E_TLS_TOKEN_LOG=$TLS_TOKEN_LOG"
 # The env-file lines of an optional part: this run's when it was asked for, else an earlier run's
 # (read back from the env file) while the part still works.
 optional_env() { # asked key-prefix lines check-command...
@@ -135,6 +159,7 @@ write_if_changed "$ENV_FILE" "$ENV_CONTENT" 600
   echo "  buildx:     $(docker buildx version 2>/dev/null | head -n 1 || echo '?') ($BUILDX_PLUGIN)"
   echo "  registry 1: 127.0.0.1:5000  users ci-user, ci-hygiene, ci-peer  (log $REG1_LOG)"
   echo "  registry 2: 127.0.0.1:5001  user ci-user2  (log $REG2_LOG)"
+  echo "  tls:        https://$TLS_ADDRESS:5443 (token auth, realm https://$TLS_ADDRESS:5444/token), users ${TLS_USERS[*]}, CA $TLS_CA"
   echo "  base image: $BASE_IMAGE"
   ((WITH_PODMAN)) && echo "  podman:     $(podman --version), storage $PODMAN_DIR/storage.conf (vfs), registries $PODMAN_DIR/registries.conf"
   ((WITH_REMOTE)) && echo "  remote:     $REMOTE_TCP, $(engine_summary -H "$REMOTE_TCP") (log $REMOTE_LOG)"

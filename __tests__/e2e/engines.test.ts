@@ -217,7 +217,7 @@ describe('several platforms', () => {
     const r = await ship(repo, scratchProject(repo), { inputs: { engine: 'docker', platforms: TWO_PLATFORMS } })
     expect(r.main.exitCode).toBe(1)
     expect(annotationsOf(r, 'error').map(a => a.message)).toEqual([
-      'Input "platforms" is "linux/amd64,linux/arm64", which the classic docker build (docker build + docker push) cannot build into one image: use engine: buildx (or auto) with docker/setup-buildx-action before this step, or engine: podman.'
+      'Input "platforms" is "linux/amd64,linux/arm64", which the classic docker build (docker build + docker push) cannot build into one image: use engine: buildx (or auto), which makes a docker-container builder when it needs one, or engine: podman.'
     ])
     expect(commandLines(r.main.log).filter(l => / (login|build|push) /.test(l))).toEqual([])
     expect(await registry.tags(repo)).toEqual([])

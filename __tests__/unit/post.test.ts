@@ -122,3 +122,14 @@ describe('the post step', () => {
     expect(escapeData('50% done\r\nnext')).toBe('50%25 done%0D%0Anext')
   })
 })
+
+describe("the step's own builder", () => {
+  it('is removed with docker buildx rm before the run folder (which holds its buildx record) goes', async () => {
+    const root = runDir()
+    const env = { DOCKER_CONFIG: path.join(root, 'config') }
+    const r = await runPost({ root, configDir: env.DOCKER_CONFIG, registries: [], engine: 'docker', env, builder: 'docker-ship-0a1b2c3d' })
+    expect(r.calls).toEqual([`docker buildx rm docker-ship-0a1b2c3d DOCKER_CONFIG=${root}/config DOCKER_HOST= password=none`])
+    expect(r.lines).toEqual(['info Removed the builder docker-ship-0a1b2c3d this step created.'])
+    expect(existsSync(root)).toBe(false)
+  })
+})

@@ -116,4 +116,46 @@ describe('withRetries', () => {
     await expect(attempt).rejects.toBeInstanceOf(RetriesExhausted)
     await expect(attempt).rejects.toThrow('Push failed after 3 attempts (502 Bad Gateway)')
   })
+
+  describe('a push that ends in unauthorized after a successful login', () => {
+    const unauthorized = (results: string[]) => {
+      let calls = 0
+      const fn = async () => {
+        const r = results[calls++]
+        if (r !== 'ok') throw fail(r as string)
+        return 'ok'
+      }
+      return { fn, calls: () => calls }
+    }
+
+    it('is tried exactly once more (the engine fetches a new token), even with retries: 0', async () => {
+      const log: string[] = []
+      const push = unauthorized(['unauthorized: authentication required', 'ok'])
+      const r = await withRetries('Push of r/app:1', { retries: 0, delayMs: 100 }, hooks(log, []), push.fn, { afterLogin: true })
+      expect(r).toEqual({ value: 'ok', attempts: 2 })
+      expect(log).toEqual([
+        "Push of r/app:1 failed (unauthorized after a successful login: the registry's token may have expired); trying once more, the engine fetches a new token"
+      ])
+    })
+
+    it('fails on the second unauthorized', async () => {
+      const push = unauthorized(['unauthorized: authentication required', 'server message: invalid_token: authorization failed', 'ok'])
+      await expect(withRetries('Push', { retries: 3, delayMs: 1 }, hooks([], []), push.fn, { afterLogin: true })).rejects.toThrow(
+        'invalid_token'
+      )
+      expect(push.calls()).toBe(2)
+    })
+
+    it('is not tried again without a login in this run', async () => {
+      const push = unauthorized(['unauthorized: authentication required', 'ok'])
+      await expect(withRetries('Push', { retries: 3, delayMs: 1 }, hooks([], []), push.fn)).rejects.toThrow('unauthorized')
+      expect(push.calls()).toBe(1)
+    })
+
+    it('is not tried again when the registry denied the push', async () => {
+      const push = unauthorized(['denied: requested access to the resource is denied', 'ok'])
+      await expect(withRetries('Push', { retries: 3, delayMs: 1 }, hooks([], []), push.fn, { afterLogin: true })).rejects.toThrow('denied')
+      expect(push.calls()).toBe(1)
+    })
+  })
 })

@@ -116,6 +116,12 @@ ensure_engine() {
       stop_dockerd "$DOCKERD_PIDFILE"
     fi
   fi
+  # dockerd (BuildKit in it too) reads the OS store once: our dockerd that loaded it before the e2e CA was
+  # added is restarted once to trust it (the owner's is left alone, said in the summary).
+  if [[ -n $ours ]] && engine_answers -H "$default" && ! tls_engine_trusts_ca -H "$default"; then
+    log "restarting the dockerd from $ours: it does not trust the e2e CA ($TLS_CA) yet"
+    stop_dockerd "$DOCKERD_PIDFILE"
+  fi
   MAIN_HOST=$default
   if engine_answers -H "$default"; then
     if [[ -n $ours ]]; then

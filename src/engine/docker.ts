@@ -10,19 +10,21 @@ import { CommandError, run, type RunResult } from './exec.js'
 import {
   type BuildOutcome,
   buildError,
-  causeOf,
   defaultHooks,
   type Engine,
-  LoginError,
+  loginError,
+  outputOf,
   PushError,
   pushError,
+  type PushContext,
+  registryOf,
   readOptional,
   type EngineName
 } from './engine.js'
 import type { Plan } from '../plan/plan.js'
-import { RetriesExhausted, type RetryHooks, type RetryPolicy, withRetries } from './retry.js'
+import { type RetryHooks, type RetryPolicy, withRetries } from './retry.js'
 import { type BuildFiles, buildxBuildArgs, dockerBuildArgs, dockerPushArgs, loginArgs } from './argv.js'
-import { CommandTimeout, timeoutMs } from '../shared/timeouts.js'
+import { timeoutMs } from '../shared/timeouts.js'
 
 /** The docker CLI bound to this run's config folder: every call goes through `run`. */
 export class DockerCli implements Engine {
@@ -34,6 +36,9 @@ export class DockerCli implements Engine {
     private readonly hooks: RetryHooks = defaultHooks
   ) {}
 
+  /** Registries this run logged in to: a push there that ends in `unauthorized` is tried once more. */
+  private readonly loggedIn = new Set<string>()
+
   get name(): EngineName {
     return this.builder.engine === 'buildx' ? 'buildx' : 'docker'
   }
@@ -42,8 +47,12 @@ export class DockerCli implements Engine {
     return run('docker', args, { ...opts, env: this.env })
   }
 
-  private retry<T>(what: string, fn: (attempt: number) => Promise<T>) {
-    return withRetries(what, this.policy, this.hooks, fn)
+  private retry<T>(what: string, fn: (attempt: number) => Promise<T>, registries: string[] = []) {
+    return withRetries(what, this.policy, this.hooks, fn, { afterLogin: registries.some(r => this.loggedIn.has(r)) })
+  }
+
+  private get pushContext(): PushContext {
+    return { engine: 'docker', loggedIn: this.loggedIn }
   }
 
   async login(registry: string, username: string, password: string): Promise<number> {
@@ -51,13 +60,10 @@ export class DockerCli implements Engine {
       const { attempts } = await this.retry(`Login to ${registry}`, () =>
         this.exec(loginArgs(registry, username), { input: password, timeoutMs: timeoutMs('login', process.env) })
       )
+      this.loggedIn.add(registry)
       return attempts
     } catch (e) {
-      if (e instanceof CommandTimeout) throw new LoginError(`Login to ${registry} as ${username} failed: ${e.message}`)
-      const tries = e instanceof RetriesExhausted ? ` after ${e.attempts} attempts` : ''
-      throw new LoginError(
-        `Login to ${registry} as ${username} failed${tries}: ${causeOf(e)}. Check the "username" and "password" inputs (a token needs read & write rights).`
-      )
+      throw loginError(registry, username, e, 'docker')
     }
   }
 
@@ -77,22 +83,26 @@ export class DockerCli implements Engine {
     let failedBuild: Error | undefined
     try {
       result = await core.group('Build', () =>
-        this.retry('Build and push', async () => {
-          const r = await this.exec(argv, { allowFailure: true })
-          if (r.exitCode === 0) return r
-          const output = `${r.stdout}\n${r.stderr}`
-          for (const ref of pushedReferences(output)) pushed.add(ref)
-          const failure = parseBuildFailure(output, readOptional(plan.build.file))
-          if (!plan.push || !isPushFailure(failure)) {
-            failedBuild = buildError(failure, plan)
-            return r
-          }
-          throw new CommandError('docker buildx build', r.exitCode, r.stdout, r.stderr)
-        })
+        this.retry(
+          'Build and push',
+          async () => {
+            const r = await this.exec(argv, { allowFailure: true })
+            if (r.exitCode === 0) return r
+            const output = `${r.stdout}\n${r.stderr}`
+            for (const ref of pushedReferences(output)) pushed.add(ref)
+            const failure = parseBuildFailure(output, readOptional(plan.build.file))
+            if (!plan.push || !isPushFailure(failure)) {
+              failedBuild = buildError(failure, plan)
+              return r
+            }
+            throw new CommandError('docker buildx build', r.exitCode, r.stdout, r.stderr)
+          },
+          plan.references.map(registryOf)
+        )
       )
     } catch (e) {
       if (e instanceof Error && e.name === 'BuildError') throw e
-      throw pushError(plan, [...pushed], e)
+      throw pushError(plan, [...pushed], e, this.pushContext, failedPush(e))
     }
     if (failedBuild) throw failedBuild
     const output = `${result.value.stdout}\n${result.value.stderr}`
@@ -132,13 +142,15 @@ export class DockerCli implements Engine {
       await core.group('Push', async () => {
         for (const ref of plan.references) {
           try {
-            const { value } = await this.retry(`Push of ${ref}`, () =>
-              this.exec(dockerPushArgs(ref), { timeoutMs: timeoutMs('push', process.env) })
+            const { value } = await this.retry(
+              `Push of ${ref}`,
+              () => this.exec(dockerPushArgs(ref), { timeoutMs: timeoutMs('push', process.env) }),
+              [registryOf(ref)]
             )
             digest ||= /digest: (sha256:[0-9a-f]{64})/.exec(value.stdout)?.[1] ?? ''
             pushed.push(ref)
           } catch (e) {
-            throw pushError(plan, pushed, e)
+            throw pushError(plan, pushed, e, this.pushContext, ref)
           }
         }
       })
@@ -153,6 +165,11 @@ export class DockerCli implements Engine {
       attempts: 1
     }
   }
+}
+
+/** The reference buildx names in `failed to push REF: ...`, if any. */
+function failedPush(e: unknown): string | undefined {
+  return /failed to push (\S+?):? /.exec(outputOf(e))?.[1]
 }
 
 function metadataDigest(metadata: string): string {

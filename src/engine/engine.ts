@@ -10,6 +10,8 @@ import { CommandError } from './exec.js'
 import type { Plan } from '../plan/plan.js'
 import { RetriesExhausted, type RetryHooks } from './retry.js'
 import type { BuildFiles } from './argv.js'
+import { diagnose } from './registry-errors.js'
+import { CommandTimeout } from '../shared/timeouts.js'
 
 export type EngineName = 'buildx' | 'docker' | 'podman'
 
@@ -60,18 +62,35 @@ export class PushError extends Error {
   }
 }
 
-/** The engine's last error line: what a retry decision and a one-line message are based on. */
+/**
+ * The engine's last error line: what a retry decision and a one-line message are based on. podman
+ * lists the registry's own errors under an `errors:` line, then what its retry got (`unauthorized:
+ * authentication required`, `error parsing HTTP 401 response body`): the registry's first line wins.
+ */
 export function lastErrorLine(output: string): string {
   const lines = output
     .split('\n')
     .map(l => l.trim())
     .filter(Boolean)
+  let listed = -1
+  lines.forEach((l, i) => {
+    if (/\berrors:$/.test(l)) listed = i
+  })
+  const registryLine = listed >= 0 ? lines[listed + 1] : undefined
+  if (registryLine && /^[a-z_]+: /i.test(registryLine)) return registryLine
   return [...lines].reverse().find(l => /^(ERROR|error)\b|Error response from daemon/.test(l)) ?? lines[lines.length - 1] ?? ''
 }
 
 export function errorText(e: unknown): string {
   if (e instanceof CommandError) return lastErrorLine(`${e.stdout}\n${e.stderr}`)
   return ''
+}
+
+/** The whole output of the command behind `e` (a diagnosis reads all of it), else its message. */
+export function outputOf(e: unknown): string {
+  const last = e instanceof RetriesExhausted ? e.lastError : e
+  if (last instanceof CommandError) return `${last.stdout}\n${last.stderr}`
+  return last instanceof Error ? last.message : String(last)
 }
 
 export function causeOf(e: unknown): string {
@@ -97,13 +116,52 @@ export function buildError(failure: ReturnType<typeof parseBuildFailure>, plan: 
   return new BuildError([failure.summary, ...failure.details.map(d => `  ${d}`)].join('\n'), plan.build.file, failure.line)
 }
 
-export function pushError(plan: Plan, pushed: string[], e: unknown): PushError {
+/** A failed login with its cause, and the fix for it (registry-errors.ts). */
+export function loginError(registry: string, username: string, e: unknown, engine: 'docker' | 'podman'): LoginError {
+  if (e instanceof CommandTimeout) return new LoginError(`Login to ${registry} as ${username} failed: ${e.message}`)
+  const tries = e instanceof RetriesExhausted && e.attempts > 1 ? ` after ${e.attempts} attempts` : ''
+  const cause = causeOf(e).replace(/^Error:\s*/, '')
+  const { fix } = diagnose(outputOf(e), { engine, phase: 'login', registry })
+  return new LoginError(`Login to ${registry} as ${username} failed${tries}: ${cause}. ${fix}`)
+}
+
+/** Which engine family failed a push, and the registries this run logged in to. */
+export interface PushContext {
+  engine: 'docker' | 'podman'
+  loggedIn: ReadonlySet<string>
+}
+
+/** The registry host of a reference: its first part when it has a dot, a port or is localhost. */
+export function registryOf(ref: string): string {
+  const first = ref.split('/')[0] ?? ''
+  return ref.includes('/') && (/[.:]/.test(first) || first === 'localhost') ? first : 'docker.io'
+}
+
+/** The cause's fix for a failed push of `ref` (registry-errors.ts), or ''. */
+function pushFix(plan: Plan, ref: string | undefined, e: unknown, about?: PushContext): string {
+  if (!about || ref === undefined) return ''
+  const registry = registryOf(ref)
+  const ofMain = ref.startsWith(`${plan.image}:`) || ref.startsWith(`${plan.image}@`)
+  const reason = ofMain ? plan.imageReason : 'named by the "tags" or "registries" input'
+  const name = ref.replace(/[:@][^/:@]*$/, '')
+  const { fix } = diagnose(outputOf(e), {
+    engine: about.engine,
+    phase: 'push',
+    registry,
+    loggedIn: about.loggedIn.has(registry),
+    image: { name, reason }
+  })
+  return fix ? ` ${fix}` : ''
+}
+
+export function pushError(plan: Plan, pushed: string[], e: unknown, about?: PushContext, failedRef?: string): PushError {
   const notPushed = plan.references.filter(r => !pushed.includes(r))
-  const tries = e instanceof RetriesExhausted ? ` after ${e.attempts} attempts` : ''
+  const tries = e instanceof RetriesExhausted && e.attempts > 1 ? ` after ${e.attempts} attempts` : ''
+  const fix = pushFix(plan, failedRef ?? notPushed[0], e, about)
   return new PushError(
     notPushed.length === 0
-      ? `Push failed${tries} after every tag was pushed: ${causeOf(e)}. Pushed: ${pushed.join(', ')}.`
-      : `Push failed${tries}: ${causeOf(e)}. Not pushed: ${notPushed.join(', ')}${pushed.length > 0 ? `; pushed before the failure: ${pushed.join(', ')}` : ''}.`,
+      ? `Push failed${tries} after every tag was pushed: ${causeOf(e)}.${fix} Pushed: ${pushed.join(', ')}.`
+      : `Push failed${tries}: ${causeOf(e)}.${fix} Not pushed: ${notPushed.join(', ')}${pushed.length > 0 ? `; pushed before the failure: ${pushed.join(', ')}` : ''}.`,
     pushed,
     notPushed
   )

@@ -8,10 +8,10 @@ import * as core from '@actions/core'
 import type { BuildFailure, StepCounts } from './build-log.js'
 import { CommandError, run, type RunResult } from './exec.js'
 import type { Plan } from '../plan/plan.js'
-import { RetriesExhausted, type RetryHooks, type RetryPolicy, withRetries } from './retry.js'
+import { type RetryHooks, type RetryPolicy, withRetries } from './retry.js'
 import { type BuildFiles, podmanBuildArgs, podmanLabelArgs, podmanPushArgs } from './argv.js'
-import { type BuildOutcome, buildError, causeOf, defaultHooks, type Engine, LoginError, pushError, readOptional } from './engine.js'
-import { CommandTimeout, timeoutMs } from '../shared/timeouts.js'
+import { type BuildOutcome, buildError, defaultHooks, type Engine, loginError, pushError, readOptional, registryOf } from './engine.js'
+import { timeoutMs } from '../shared/timeouts.js'
 
 /** `[linux/arm64] [2/3] STEP 4/6: RUN ...`: platform (several platforms), stage (several stages), step. */
 const STEP = /^(?:\[([a-z0-9]+\/[^\]]+)\] )?(?:\[(\d+)\/(\d+)\] )?STEP (\d+)\/(\d+): (.*)$/
@@ -83,6 +83,8 @@ export function targetsLastStage(target: string, dockerfile: string): boolean {
 /** podman with this run's own auth file (REGISTRY_AUTH_FILE): login, build, push each reference. */
 export class PodmanCli implements Engine {
   readonly name = 'podman' as const
+  /** Registries this run logged in to: a push there that ends in `unauthorized` is tried once more. */
+  private readonly loggedIn = new Set<string>()
 
   constructor(
     private readonly env: Record<string, string>,
@@ -102,12 +104,10 @@ export class PodmanCli implements Engine {
           timeoutMs: timeoutMs('login', process.env)
         })
       )
+      this.loggedIn.add(registry)
       return attempts
     } catch (e) {
-      if (e instanceof CommandTimeout) throw new LoginError(`Login to ${registry} as ${username} failed: ${e.message}`)
-      const tries = e instanceof RetriesExhausted ? ` after ${e.attempts} attempts` : ''
-      const cause = causeOf(e).replace(/^Error:\s*/, '')
-      throw new LoginError(`Login to ${registry} as ${username} failed${tries}: ${cause}. Check the "username" and "password" inputs.`)
+      throw loginError(registry, username, e, 'podman')
     }
   }
 
@@ -146,11 +146,15 @@ export class PodmanCli implements Engine {
         for (const ref of plan.references) {
           const digestFile = `${files.iidFile}.digest`
           try {
-            await withRetries(`Push of ${ref}`, this.policy, this.hooks, () =>
-              this.exec(podmanPushArgs(ref, digestFile, manifest), { timeoutMs: timeoutMs('push', process.env) })
+            await withRetries(
+              `Push of ${ref}`,
+              this.policy,
+              this.hooks,
+              () => this.exec(podmanPushArgs(ref, digestFile, manifest), { timeoutMs: timeoutMs('push', process.env) }),
+              { afterLogin: this.loggedIn.has(registryOf(ref)) }
             )
           } catch (e) {
-            throw pushError(plan, pushed, e)
+            throw pushError(plan, pushed, e, { engine: 'podman', loggedIn: this.loggedIn }, ref)
           }
           digest ||= readOptional(digestFile).trim()
           pushed.push(ref)

@@ -11,7 +11,7 @@ export interface Verdict {
 
 /** Failures that another try cannot fix: checked first, so `401` never looks like a timeout. */
 const PERMANENT: [RegExp, string][] = [
-  [/\b401\b|unauthori[sz]ed|incorrect username or password|authentication required/i, 'unauthorized'],
+  [/\b401\b|unauthori[sz]ed|incorrect username or password|authentication required|invalid_token/i, 'unauthorized'],
   [/\b403\b|\bdenied\b|forbidden/i, 'denied'],
   [/manifest[ _]invalid/i, 'manifest invalid'],
   [/name[ _]unknown|repository name not known/i, 'name unknown'],
@@ -103,18 +103,36 @@ export interface RetryHooks {
  * Runs `fn` until it succeeds, a failure is permanent, or the retries are spent. Permanent
  * failures are re-thrown as they are; spent retries throw RetriesExhausted with the count.
  */
+export interface RetryOptions {
+  /**
+   * A login to this registry succeeded in this run: a first `unauthorized` is then a token that
+   * expired during a long build or upload, and one more attempt (the engine fetches a new token)
+   * is made, whatever the retries input says. A second one is final.
+   */
+  afterLogin?: boolean
+}
+
 export async function withRetries<T>(
   what: string,
   policy: RetryPolicy,
   hooks: RetryHooks,
-  fn: (attempt: number) => Promise<T>
+  fn: (attempt: number) => Promise<T>,
+  options: RetryOptions = {}
 ): Promise<Attempted<T>> {
+  let freshToken = false
   for (let attempt = 1; ; attempt++) {
     try {
       return { value: await fn(attempt), attempts: attempt }
     } catch (e) {
       const text = hooks.textOf(e)
       const verdict = classify(text)
+      if (verdict.cause === 'unauthorized' && options.afterLogin && !freshToken) {
+        freshToken = true
+        hooks.log(
+          `${what} failed (unauthorized after a successful login: the registry's token may have expired); trying once more, the engine fetches a new token`
+        )
+        continue
+      }
       if (!verdict.transient) throw e
       if (attempt > policy.retries) throw new RetriesExhausted(what, attempt, verdict, e)
       const wait = backoffMs(attempt, policy, hooks.random(), retryAfterMs(text))

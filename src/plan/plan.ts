@@ -2,6 +2,7 @@
  * The plan: settings + GitHub context + facts -> image, references, labels, logins, the push
  * decision and the build. Pure data, holding no secret; the dry run prints it.
  */
+import { imageReason } from './image-reason.js'
 import { InputError, show } from '../shared/errors.js'
 import type { GitHubContext } from './inputs/github-context.js'
 import type { KeyValue } from './inputs/input-list.js'
@@ -50,6 +51,8 @@ export interface BuildSpec {
 /** Everything the action will do, as data. Holds no secret. */
 export interface Plan {
   image: string
+  /** Why the image is named so (image-reason.ts), for a refused push to say. */
+  imageReason: string
   references: string[]
   version: string
   labels: Record<string, string>
@@ -235,6 +238,7 @@ export function makePlan(s: Settings, ctx: GitHubContext, facts: PlanFacts): Pla
 
   return {
     image: imageString(image),
+    imageReason: imageReason(s, ctx, s.image === '' && explicit.length > 0),
     references: [...new Set(references)],
     version: derived.version,
     labels: deriveLabels(ctx, derived.version, s.labels, facts.now),

@@ -5,13 +5,14 @@
  */
 
 /** The commands that get a bound, each with its own default. The build itself has none. */
-export type BoundedCommand = 'probe' | 'login' | 'logout' | 'push'
+export type BoundedCommand = 'probe' | 'login' | 'logout' | 'push' | 'setup'
 
 const DEFAULT_SECONDS: Record<BoundedCommand, number> = {
   probe: 60, // docker buildx inspect, docker version
   login: 60,
   logout: 60,
-  push: 30 * 60 // one tag (classic docker, podman): its layers may be large
+  push: 30 * 60, // one tag (classic docker, podman): its layers may be large
+  setup: 5 * 60 // the emulator installer's run, a docker-container builder's start: each pulls an image
 }
 
 /** The variable that replaces every default (seconds, for all the bounded commands at once). */

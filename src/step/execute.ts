@@ -15,6 +15,7 @@ import { PodmanCli } from '../engine/podman.js'
 import { probeEngine } from '../engine/probe/select.js'
 import type { Login } from '../plan/plan.js'
 import { cleanUp } from './post.js'
+import { chooseBuilder, setUpPlatforms } from './platform-setup.js'
 import { setResultOutputs } from './outputs.js'
 import { createRunDir, type RunDir, writeSecretFiles } from './run-dir.js'
 import { runnerDockerConfig } from '../shared/runner-env.js'
@@ -97,7 +98,8 @@ async function loginBuildPush(
 ): Promise<void> {
   const env = engineEnv(settings, dir)
   const matching = early?.key === probeKey(settings.builder, settings.dockerHost) ? early.result : undefined
-  const builder = await probeEngine(settings.engine, env, settings.builder || undefined, matching)
+  const probed = await probeEngine(settings.engine, env, settings.builder || undefined, matching)
+  const builder = chooseBuilder(settings, targets, probed)
   for (const t of targets) {
     checkPlatforms(t.plan, builder)
     checkBuildInputs(t.plan, builder)
@@ -107,6 +109,7 @@ async function loginBuildPush(
   state.engine = engine.name === 'podman' ? 'podman' : 'docker'
   state.env = env
   savePostState(state)
+  await setUpPlatforms(settings, targets, builder, probed, env, state)
   const logins = [...new Map(targets.flatMap(t => t.plan.logins).map(l => [l.registry, l])).values()]
   if (logins.length > 0) {
     await core.group('Login', async () => {

@@ -16,6 +16,7 @@ import { childEnv } from '../shared/runner-env.js'
 import { spawnCollected } from '../engine/spawn.js'
 import { CommandTimeout, engineAddress, timeoutMs } from '../shared/timeouts.js'
 import type { PostState } from './state.js'
+import { removeStepBuilder } from './remove-builder.js'
 
 /** @actions/core's escaping of a workflow command's data. */
 export function escapeData(text: string): string {
@@ -71,12 +72,13 @@ async function logoutAndClean(state: PostState, env: NodeJS.ProcessEnv, out: Pos
   const engineEnv = childEnv(env, state.env ?? { DOCKER_CONFIG: state.configDir ?? path.join(root, 'config') })
   const command = state.engine === 'podman' ? 'podman' : 'docker'
   const configDir = engineEnv.DOCKER_CONFIG ?? ''
+  const builderGone = await removeStepBuilder(state, engineEnv, out)
   if (command === 'docker' && state.registries.length > 0 && isInside(configDir, root) && credentialsInFolder(configDir)) {
     // `docker logout` would only delete the entries of a file that is about to go: delete it.
     if (removeRunDir(root, out)) {
       for (const registry of state.registries)
         out.info(`Logged out of ${registry} (deleted this run's docker config, which held its credentials).`)
-      return true
+      return builderGone
     }
   }
   let loggedOut = true
@@ -95,7 +97,7 @@ async function logoutAndClean(state: PostState, env: NodeJS.ProcessEnv, out: Pos
       )
     }
   }
-  return removeRunDir(root, out) && loggedOut
+  return removeRunDir(root, out) && loggedOut && builderGone
 }
 
 function isInside(dir: string, root: string): boolean {

@@ -1,7 +1,8 @@
 // A small client for the Docker distribution registry HTTP API (v2) of the e2e environment
 // (plain http on 127.0.0.1 with Basic auth), and the reader of the env file written by
 // scripts/e2e-env.sh. What the tests import; the parts are in registry/: manifests.ts (media
-// types, manifest and config shapes, platforms), client.ts (RegistryClient) and e2e-env.ts (the
+// types, manifest and config shapes, platforms), client.ts (RegistryClient), token-registry.ts (the
+// HTTPS registry with bearer-token auth) and e2e-env.ts (the
 // env file and the clients, engines and step env it gives).
 export { RegistryClient, RegistryError, type RegistryOptions } from './registry/client.js'
 export {
@@ -25,3 +26,4 @@ export {
   type Manifest,
   type ManifestBody
 } from './registry/manifests.js'
+export { tokenRegistry, tokenRegistryManifest, tokenRegistryTags, type Login, type TokenRegistry } from './registry/token-registry.js'

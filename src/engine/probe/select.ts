@@ -42,12 +42,27 @@ async function dockerVersions(env: Record<string, string>): Promise<{ client: st
   return { client, server: result.exitCode === 0 ? server : '', result }
 }
 
-/** engine: docker, classic `docker build`: refused before login when the CLI needs a buildx it does not have. */
+/** No Docker engine answers at the address the user gave (docker-host or DOCKER_HOST). */
+export function unreachableEngine(choice: EngineChoice, address: string, said: string): InputError {
+  return new InputError(
+    `Input "engine" is "${choice}" but no Docker engine answers at ${address} (docker-host or DOCKER_HOST; docker says "${said}"): start the engine there, or fix docker-host / DOCKER_HOST.${choice === 'auto' ? ' podman is not tried in its place, since an engine address was given.' : ''}`
+  )
+}
+
+/**
+ * engine: docker, classic `docker build`: refused before login when the CLI needs a buildx it does
+ * not have, or when the engine address given does not answer (the docker CLI would log in on its
+ * own then, and the build fail later).
+ */
 async function classicDocker(env: Record<string, string>): Promise<Builder> {
   const dockerConfig = env.DOCKER_CONFIG
-  if (dockerConfig && !findBuildxPlugin(dockerConfig)) {
-    const { client } = await dockerVersions(env)
-    if (cliMajor(client) >= CLI_NEEDS_BUILDX) throw noBuildxError('docker', client, 'none in its plugin folders')
+  const address = env.DOCKER_HOST || process.env.DOCKER_HOST
+  if (address || (dockerConfig && !findBuildxPlugin(dockerConfig))) {
+    const { client, server, result } = await dockerVersions(env)
+    if (address && !server) throw unreachableEngine('docker', address, lastErrorLine(result.stderr) || `exit code ${result.exitCode}`)
+    if (dockerConfig && !findBuildxPlugin(dockerConfig) && cliMajor(client) >= CLI_NEEDS_BUILDX) {
+      throw noBuildxError('docker', client, 'none in its plugin folders')
+    }
   }
   return { engine: 'docker', cacheExport: false }
 }
@@ -109,6 +124,10 @@ export async function probeEngine(
     }
     return { engine: 'docker', cacheExport: false }
   }
+  // An engine address that was given and does not answer is the fault to report: falling to podman
+  // would end in a registry error that hides it.
+  const address = env.DOCKER_HOST || process.env.DOCKER_HOST
+  if (address) throw unreachableEngine('auto', address, lastErrorLine(daemon.stderr) || why)
   const podman = await probe('podman', ['--version'], env)
   if (podman.exitCode === 0) return { engine: 'podman', cacheExport: false }
   throw new InputError(

@@ -11,6 +11,7 @@ import { type ExtraRegistry, parseRegistries } from './registries.js'
 import { normalisePlatform } from './platform-alias.js'
 import { type BuildInputs, readBuildInputs } from './build-inputs.js'
 import { type PromoteMode, readPromote } from './promote-input.js'
+import { readSetupImages, type SetupImages } from './setup-images.js'
 import { readTagRules, splitRuleLines, type TagRules } from '../tag-rules/parse.js'
 import {
   BUILDER_NAME,
@@ -32,7 +33,7 @@ export interface BuildSecret {
 }
 
 /** Every input of action.yml, parsed and validated (docker/build-push-action's own: build-inputs.ts). */
-export interface Settings extends BuildInputs {
+export interface Settings extends BuildInputs, SetupImages {
   registry: string
   username: string
   password: string
@@ -221,6 +222,7 @@ export function readSettings(read: InputReader): SettingsResult {
     secrets,
     platforms: parseList(get('platforms'), { commas: true }).map(p => platform(p, notices)),
     ...readBuildInputs(get, secrets),
+    ...readSetupImages(get),
     engine: oneOf('engine', get('engine') || 'auto', ENGINES),
     dryRun: bool('dry-run', get('dry-run')),
     allowForkPush: bool('allow-fork-push', get('allow-fork-push')),
