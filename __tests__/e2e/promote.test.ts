@@ -1,6 +1,6 @@
 import { gunzipSync } from 'node:zlib'
 import { pushPayload } from './support/payloads.js'
-import { podmanStepEnv, readE2EEnv, registryClient, type RegistryClient } from './support/registry.js'
+import { podmanStepEnv, readE2EEnv, registryClient, type RegistryClient, tokenRegistry, tokenRegistryManifest } from './support/registry.js'
 import { cleanupRuns, runAction, type RunOptions } from './support/runner.js'
 import { commandLines, makeWorkspace, uniqueRepo } from './support/workspace.js'
 
@@ -130,6 +130,25 @@ describe('release promotion', () => {
     )
     expect(built(tag.main.log)).toBe(true)
     expect((await registryClient(env, 2).manifest(repo, '5.0.0')).digest).toBe(tag.outputs.digest)
+  })
+
+  it('promotes on an HTTPS registry with bearer-token auth, as Docker Hub and GHCR ask', async () => {
+    const reg = tokenRegistry(env)
+    const repo = `ci-tls/promote-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`
+    const opts: RunOptions = {
+      // The engine's local base: the step logs in to the token registry only, not to the base's.
+      workspace: makeWorkspace({ Dockerfile: `FROM ${env.baseImage}\nRUN head -c 16 /dev/urandom | od -x > /random\n` }),
+      secrets: [reg.users.push.password],
+      // Node's fetch trusts the CA the registry's certificate comes from, as the engines do via certs.d.
+      env: { NODE_EXTRA_CA_CERTS: env.raw.E2E_TLS_CA as string },
+      inputs: { registry: reg.host, username: reg.users.push.user, password: reg.users.push.password }
+    }
+    expect((await ship(repo, 'refs/heads/main', S, opts)).main.exitCode).toBe(0)
+    const tag = await ship(repo, 'refs/tags/v6.0.0', S, opts)
+    expect(tag.main.exitCode).toBe(0)
+    expect(tag.main.log).toContain(`Promoted from ${reg.host}/${repo}:sha-feedc0d@`)
+    expect(built(tag.main.log)).toBe(false)
+    expect((await tokenRegistryManifest(reg, repo, '6.0.0')).digest).toBe(tag.outputs.digest)
   })
 
   it.each(['docker', 'podman'])('promotes what engine %s pushed on main (podman: a single manifest, no index)', async engine => {
