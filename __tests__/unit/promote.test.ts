@@ -1,5 +1,6 @@
 import { decide, decideAll, inputsDigest, type FoundImage, promotionOf, repositoriesOf, splitReference } from '../../src/plan/promote.js'
 import { makeTargets } from '../../src/plan/targets.js'
+import { planDigest } from '../../src/plan/distribute.js'
 import { readSettings } from '../../src/plan/inputs/settings.js'
 import type { Trigger } from '../../src/plan/tags.js'
 import { ctxOf, FACTS, settingsOf } from './fixtures.js'
@@ -138,6 +139,18 @@ describe('the plan of a release', () => {
   it('does not look for one with promote: never', () => {
     const [tag] = makeTargets(settings({ promote: 'never' }), ctxOf({ sha: S, ref: 'refs/tags/v1.2.3' }), FACTS, read)
     expect(tag?.plan.promotion).toBeUndefined()
+  })
+
+  it("leaves a distributed build's jobs to build, and their plan digests equal whatever each job's platform", () => {
+    const tagCtx = ctxOf({ sha: S, ref: 'refs/tags/v1.2.3' })
+    const amd = makeTargets(settings({ distribute: 'true', platforms: 'linux/amd64' }), tagCtx, FACTS, read)[0]
+    const arm = makeTargets(settings({ distribute: 'true', platforms: 'linux/arm64' }), tagCtx, FACTS, read)[0]
+    const merge = makeTargets(settings({ merge: 'true', platforms: 'linux/amd64,linux/arm64' }), tagCtx, FACTS, read)[0]
+    expect(amd?.plan.promotion).toBeUndefined()
+    expect(merge?.plan.promotion).toBeUndefined()
+    expect(amd?.plan.labels['io.docker-ship.inputs']).not.toBe(arm?.plan.labels['io.docker-ship.inputs'])
+    expect(planDigest(amd!.plan)).toBe(planDigest(arm!.plan))
+    expect(planDigest(amd!.plan)).toBe(planDigest(merge!.plan))
   })
 
   it('refuses another promote value in one line naming the input', () => {

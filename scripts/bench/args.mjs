@@ -41,5 +41,23 @@ export function parseArgs(argv, usageFile) {
 /** How many runs, pairs and cycles each section takes: fewer with --quick. */
 export const countsFor = quick =>
   quick
-    ? { overheadPairs: 3, rebuildCycles: 1, startupRuns: 3, refRuns: 5, largePairs: 1, promoteCycles: 1 }
-    : { overheadPairs: 7, rebuildCycles: 3, startupRuns: 8, refRuns: 8, largePairs: 4, promoteCycles: 3 }
+    ? {
+        overheadPairs: 3,
+        rebuildCycles: 1,
+        startupRuns: 3,
+        refRuns: 5,
+        largePairs: 1,
+        distributeRounds: 1,
+        distributeLoops: 100000,
+        promoteCycles: 1
+      }
+    : {
+        overheadPairs: 7,
+        rebuildCycles: 3,
+        startupRuns: 8,
+        refRuns: 8,
+        largePairs: 4,
+        distributeRounds: 3,
+        distributeLoops: 300000,
+        promoteCycles: 3
+      }

@@ -3,7 +3,7 @@
 //
 //   node scripts/bench/main.mjs                      every section, full counts (~5-8 min on 2 cores)
 //   node scripts/bench/main.mjs --quick              fewer runs: a smoke check of the bench itself
-//   node scripts/bench/main.mjs --only startup,large some sections: overhead, rebuild, startup, large, promote
+//   node scripts/bench/main.mjs --only startup,large some sections: overhead, rebuild, startup, large, distribute, promote
 //   node scripts/bench/main.mjs --out FILE           where the JSON goes (default bench/results.json for a
 //                                                    full run, bench/results-partial.json otherwise)
 //
@@ -29,6 +29,9 @@
 //             medians beside it; both sides run docker through the same shim, which times the
 //             build itself, so the action's own time (everything but its build) is also given
 //             apart from build noise. The disks are synced between runs.
+//   distribute  one Dockerfile with RUN steps for linux/amd64 + linux/arm64, cache busted per round:
+//             one step on one engine (QEMU for arm64) vs the two platform jobs (distribute: true)
+//             one after the other + the merge job: their sum, and the slowest job + merge.
 //   promote   a git-tag release of a commit the default branch already built, >= 200 MB of layers:
 //             the promoted release's time (no build; target <= 2 s) against the same release
 //             rebuilt with promote: never and no-cache: true; checks no build ran, the layers are
@@ -54,6 +57,7 @@ import { actionInputs } from './action.mjs'
 import { countsFor, parseArgs } from './args.mjs'
 import { ENTRY, REPO, RUN_ID, SECTIONS, T0, fail, progress, round } from './common.mjs'
 import { adminDocker, ensureBase, readEnvFile, realDocker } from './engine.mjs'
+import { distribute, distributeFigures } from './distribute.mjs'
 import { large, largeFigures } from './large.mjs'
 import { loadavg, machineFacts } from './machine.mjs'
 import { overhead, overheadFigures } from './overhead.mjs'
@@ -71,7 +75,8 @@ const COUNTS = countsFor(OPTS.quick)
 function figures(results) {
   const f = []
   const add = (section, name, value, target, pass) => f.push({ section, name, value, target, pass })
-  for (const sectionFigures of [overheadFigures, rebuildFigures, startupFigures, largeFigures, promoteFigures]) sectionFigures(results, add)
+  for (const sectionFigures of [overheadFigures, rebuildFigures, startupFigures, largeFigures, distributeFigures, promoteFigures])
+    sectionFigures(results, add)
   return f
 }
 
@@ -120,7 +125,7 @@ async function main() {
       `${results.machine.nproc} cores, node ${results.machine.node}, engine ${results.machine.dockerServer}, sections ${OPTS.only.join(', ')}${OPTS.quick ? ' (quick)' : ''}`
     )
     await ensureBase(ctx)
-    const sections = { overhead, rebuild, startup, large, promote }
+    const sections = { overhead, rebuild, startup, large, distribute, promote }
     for (const name of OPTS.only) {
       const t = performance.now()
       progress(`== ${name}`)

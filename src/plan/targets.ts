@@ -37,7 +37,8 @@ function withPromotion(plan: Plan, s: Settings, ctx: GitHubContext, read: (file:
     platforms: s.platforms,
     buildContexts: s.buildContexts
   })
-  const promotion = promotionOf(s.promote, triggerOf(ctx), plan.push, inputs)
+  // A distributed build's jobs build as before: their images meet in the merge job, not here.
+  const promotion = promotionOf(s.role === 'single' ? s.promote : 'never', triggerOf(ctx), plan.push, inputs)
   return { ...plan, labels: { ...plan.labels, [INPUTS_LABEL]: inputs }, ...(promotion ? { promotion } : {}) }
 }
 

@@ -16,6 +16,7 @@ import { probeEngine } from '../engine/probe/select.js'
 import type { Login } from '../plan/plan.js'
 import { cleanUp } from './post.js'
 import { chooseBuilder, setUpPlatforms } from './platform-setup.js'
+import { indexToolFor, mergeIndexes } from './merge.js'
 import { setResultOutputs } from './outputs.js'
 import { createRunDir, type RunDir, writeSecretFiles } from './run-dir.js'
 import { runnerDockerConfig } from '../shared/runner-env.js'
@@ -99,17 +100,20 @@ async function loginBuildPush(
   const env = engineEnv(settings, dir)
   const matching = early?.key === probeKey(settings.builder, settings.dockerHost) ? early.result : undefined
   const probed = await probeEngine(settings.engine, env, settings.builder || undefined, matching)
-  const builder = chooseBuilder(settings, targets, probed)
-  for (const t of targets) {
+  // A merge job builds nothing: no builder or emulator to set up, no platform, input or secret to check.
+  const builder = settings.role === 'merge' ? probed : chooseBuilder(settings, targets, probed)
+  for (const t of settings.role === 'merge' ? [] : targets) {
     checkPlatforms(t.plan, builder)
     checkBuildInputs(t.plan, builder)
     checkSecretSources(t.plan, process.env)
   }
   const engine = makeEngine(builder, env, settings)
+  const indexTool =
+    settings.role === 'merge' ? indexToolFor(builder, env, { retries: settings.retries, delayMs: settings.retryDelayMs }) : undefined
   state.engine = engine.name === 'podman' ? 'podman' : 'docker'
   state.env = env
   savePostState(state)
-  await setUpPlatforms(settings, targets, builder, probed, env, state)
+  if (settings.role !== 'merge') await setUpPlatforms(settings, targets, builder, probed, env, state)
   const logins = [...new Map(targets.flatMap(t => t.plan.logins).map(l => [l.registry, l])).values()]
   if (logins.length > 0) {
     await core.group('Login', async () => {
@@ -124,6 +128,7 @@ async function loginBuildPush(
       }
     })
   }
+  if (indexTool) return mergeIndexes(targets[0] as Target, indexTool, started, process.env.GITHUB_SHA ?? '')
   if (builder.engine === 'podman') logPodmanCache(settings)
   const secretFiles = writeSecretFiles(dir, [...settings.secrets, ...envSecrets(settings, builder)])
   const outcomes: BuildOutcome[] = []

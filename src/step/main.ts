@@ -18,6 +18,7 @@ import { readSettings } from '../plan/inputs/settings.js'
 import { markMainStarted } from './state.js'
 import { secretInputMasks } from './masks.js'
 import { makeTargets } from '../plan/targets.js'
+import { targetsForRole } from '../plan/distribute.js'
 import { secretBuildArgs } from '../plan/secret-args.js'
 import { setYamlParser, YAML_INPUTS } from '../plan/inputs/yaml-parser.js'
 
@@ -37,11 +38,12 @@ async function main(early?: EarlyProbe): Promise<void> {
   }
   const { settings, notices } = readSettings(name => core.getInput(name, { trimWhitespace: false }))
   const ctx = readGitHubContext(process.env)
-  const targets = makeTargets(settings, ctx, await gatherFacts(settings, ctx, process.env))
+  const targets = targetsForRole(makeTargets(settings, ctx, await gatherFacts(settings, ctx, process.env)), settings.role, ctx.sha)
   for (const t of targets) logPlan(t.plan, ctx, t.service, t === targets[0] ? [...notices, ...t.plan.notices] : t.plan.notices)
   setPlanOutputs(targets)
   for (const t of targets) {
-    checkBuildFiles(t.settings)
+    // A merge job builds nothing and needs no checkout.
+    if (settings.role !== 'merge') checkBuildFiles(t.settings)
     for (const name of secretBuildArgs(t.settings, process.env)) {
       core.warning(
         `Build arg ${name} holds a secret input's value, which stays in the image's history for anyone who pulls it: pass it with "secrets" (id=value, read by RUN --mount=type=secret,id=...) instead.`,

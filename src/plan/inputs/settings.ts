@@ -12,6 +12,7 @@ import { normalisePlatform } from './platform-alias.js'
 import { type BuildInputs, readBuildInputs } from './build-inputs.js'
 import { type PromoteMode, readPromote } from './promote-input.js'
 import { readSetupImages, type SetupImages } from './setup-images.js'
+import { readRole, type Role } from './distribution.js'
 import { readTagRules, splitRuleLines, type TagRules } from '../tag-rules/parse.js'
 import {
   BUILDER_NAME,
@@ -74,6 +75,8 @@ export interface Settings extends BuildInputs, SetupImages {
   composeFile: string
   /** promote: auto reuses the default branch's image of this commit for a release; never builds. */
   promote: PromoteMode
+  /** `distribute`/`merge`: the one-step build, one platform job of several, or their merge (distribution.ts). */
+  role: Role
 }
 
 /** What reading the inputs has to tell the user without failing (normalised values). */
@@ -237,7 +240,9 @@ export function readSettings(read: InputReader): SettingsResult {
     dockerHost: dockerHost(get('docker-host')),
     registries: parseRegistries(get('registries')),
     composeFile: get('compose-file').trim(),
-    promote: readPromote(get('promote'))
+    promote: readPromote(get('promote')),
+    role: 'single'
   }
+  settings.role = readRole(get, settings)
   return { settings, notices }
 }
