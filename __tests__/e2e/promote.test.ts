@@ -151,6 +151,19 @@ describe('release promotion', () => {
     expect((await tokenRegistryManifest(reg, repo, '6.0.0')).digest).toBe(tag.outputs.digest)
   })
 
+  it('promotes a tested release without running the test again, and builds and tests one that changed', async () => {
+    const repo = uniqueRepo('promote-test')
+    expect((await ship(repo, 'refs/heads/main', S, { inputs: { test: 'docker run --rm "$IMAGE" test -s /random' } })).main.exitCode).toBe(0)
+    // A test that fails would stop the push: the promoted release does not run it.
+    const tag = await ship(repo, 'refs/tags/v7.0.0', S, { inputs: { test: 'exit 1' } })
+    expect(tag.main.exitCode).toBe(0)
+    expect(tag.main.log).toContain('The "test" input does not run for a promoted release')
+    expect(built(tag.main.log)).toBe(false)
+    const changed = await ship(repo, 'refs/tags/v7.1.0', S, { inputs: { test: 'exit 1', 'build-args': 'FLAVOUR=other' } })
+    expect(changed.main.exitCode).toBe(1)
+    expect(await registry.exists(repo, '7.1.0')).toBe(false)
+  })
+
   it.each(['docker', 'podman'])('promotes what engine %s pushed on main (podman: a single manifest, no index)', async engine => {
     const repo = uniqueRepo(`promote-${engine}`)
     const opts = { inputs: { engine }, env: engine === 'podman' ? podmanStepEnv(env) : {} }

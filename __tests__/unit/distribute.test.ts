@@ -45,6 +45,11 @@ describe('the distribute and merge inputs', () => {
       { distribute: 'true', 'compose-file': 'compose.yml', ...arm },
       /^Input "distribute" cannot be used with "compose-file"/
     ],
+    [
+      'merge with a test',
+      { merge: 'true', test: 'true', ...two },
+      /^Input "merge" is true and "test" is "true": the merge job builds nothing to test/
+    ],
     ['a flag that is not a boolean', { merge: 'yes', ...two }, /^Input "merge" is "yes": use true or false\.$/]
   ])('refuses %s in one line', (_what, inputs, message) => {
     expect(() => settingsOf(inputs)).toThrow(InputError)

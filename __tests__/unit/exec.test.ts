@@ -6,6 +6,21 @@ describe('the exec wrapper', () => {
     await expect(run('sh', ['-c', 'cat; echo read-all'], { silent: true })).resolves.toMatchObject({ exitCode: 0, stdout: 'read-all\n' })
   })
 
+  it('leaves out the variables it is told to unset (a test never gets secret-envs)', async () => {
+    process.env.TESTIN_SECRET_VALUE = 'hunter2'
+    try {
+      const r = await run('sh', ['-c', 'echo "[$TESTIN_SECRET_VALUE]"'], { silent: true, unset: ['TESTIN_SECRET_VALUE'] })
+      expect(r.stdout).toBe('[]\n')
+    } finally {
+      delete process.env.TESTIN_SECRET_VALUE
+    }
+  })
+
+  it('keeps stdout and stderr interleaved as they came', async () => {
+    const r = await run('sh', ['-c', 'echo one; sleep 0.05; echo two >&2; sleep 0.05; echo three'], { silent: true })
+    expect(r.output).toBe('one\ntwo\nthree\n')
+  })
+
   it('writes the input and then closes stdin', async () => {
     await expect(run('cat', [], { silent: true, input: 'secret-from-stdin' })).resolves.toMatchObject({ stdout: 'secret-from-stdin' })
   })

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const DIST = path.join(REPO, 'dist')
 export const ENTRY = path.join(DIST, 'index.js')
-export const SECTIONS = ['overhead', 'rebuild', 'startup', 'large', 'distribute', 'promote']
+export const SECTIONS = ['overhead', 'rebuild', 'startup', 'large', 'distribute', 'testinput', 'promote']
 
 export const TARGETS = {
   overheadRatio: 1.5,

@@ -3,7 +3,7 @@
 //
 //   node scripts/bench/main.mjs                      every section, full counts (~5-8 min on 2 cores)
 //   node scripts/bench/main.mjs --quick              fewer runs: a smoke check of the bench itself
-//   node scripts/bench/main.mjs --only startup,large some sections: overhead, rebuild, startup, large, distribute, promote
+//   node scripts/bench/main.mjs --only startup,large some sections: overhead, rebuild, startup, large, distribute, testinput, promote
 //   node scripts/bench/main.mjs --out FILE           where the JSON goes (default bench/results.json for a
 //                                                    full run, bench/results-partial.json otherwise)
 //
@@ -32,6 +32,8 @@
 //   distribute  one Dockerfile with RUN steps for linux/amd64 + linux/arm64, cache busted per round:
 //             one step on one engine (QEMU for arm64) vs the two platform jobs (distribute: true)
 //             one after the other + the merge job: their sum, and the slowest job + merge.
+//   testinput the push path of a tested build (test-input.mjs): `docker push` of the loaded image's
+//             3 tags vs a second, cached `buildx build --push`, interleaved, medians (no target).
 //   promote   a git-tag release of a commit the default branch already built, >= 200 MB of layers:
 //             the promoted release's time (no build; target <= 2 s) against the same release
 //             rebuilt with promote: never and no-cache: true; checks no build ran, the layers are
@@ -67,6 +69,7 @@ import { REDONE } from './raw.mjs'
 import { rebuild, rebuildFigures } from './rebuild.mjs'
 import { table, writeJson } from './report.mjs'
 import { startup, startupFigures } from './startup.mjs'
+import { testinput, testinputFigures } from './test-input.mjs'
 
 const OPTS = parseArgs(process.argv.slice(2), fileURLToPath(import.meta.url))
 const COUNTS = countsFor(OPTS.quick)
@@ -75,7 +78,15 @@ const COUNTS = countsFor(OPTS.quick)
 function figures(results) {
   const f = []
   const add = (section, name, value, target, pass) => f.push({ section, name, value, target, pass })
-  for (const sectionFigures of [overheadFigures, rebuildFigures, startupFigures, largeFigures, distributeFigures, promoteFigures])
+  for (const sectionFigures of [
+    overheadFigures,
+    rebuildFigures,
+    startupFigures,
+    largeFigures,
+    distributeFigures,
+    testinputFigures,
+    promoteFigures
+  ])
     sectionFigures(results, add)
   return f
 }
@@ -125,7 +136,7 @@ async function main() {
       `${results.machine.nproc} cores, node ${results.machine.node}, engine ${results.machine.dockerServer}, sections ${OPTS.only.join(', ')}${OPTS.quick ? ' (quick)' : ''}`
     )
     await ensureBase(ctx)
-    const sections = { overhead, rebuild, startup, large, distribute, promote }
+    const sections = { overhead, rebuild, startup, large, distribute, testinput, promote }
     for (const name of OPTS.only) {
       const t = performance.now()
       progress(`== ${name}`)

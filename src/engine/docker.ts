@@ -136,25 +136,7 @@ export class DockerCli implements Engine {
       if (!(e instanceof CommandError)) throw e
       throw buildError(parseBuildFailure(`${e.stdout}\n${e.stderr}`, readOptional(plan.build.file)), plan)
     }
-    const pushed: string[] = []
-    let digest = ''
-    if (plan.push) {
-      await core.group('Push', async () => {
-        for (const ref of plan.references) {
-          try {
-            const { value } = await this.retry(
-              `Push of ${ref}`,
-              () => this.exec(dockerPushArgs(ref), { timeoutMs: timeoutMs('push', process.env) }),
-              [registryOf(ref)]
-            )
-            digest ||= /digest: (sha256:[0-9a-f]{64})/.exec(value.stdout)?.[1] ?? ''
-            pushed.push(ref)
-          } catch (e) {
-            throw pushError(plan, pushed, e, this.pushContext, ref)
-          }
-        }
-      })
-    }
+    const { pushed, digest } = plan.push ? await this.pushEach(plan) : { pushed: [], digest: '' }
     return {
       engine: 'docker',
       digest,
@@ -164,6 +146,33 @@ export class DockerCli implements Engine {
       steps: countSteps(`${result.stdout}\n${result.stderr}`),
       attempts: 1
     }
+  }
+  /** The image a tested build loaded (every reference tagged), pushed without building again. */
+  async pushLoaded(plan: Plan, _files: BuildFiles, built: BuildOutcome): Promise<BuildOutcome> {
+    const { pushed, digest } = await this.pushEach(plan)
+    return { ...built, digest, pushed }
+  }
+
+  /** `docker push` of each reference, each retried on its own; the digest the first push names. */
+  private async pushEach(plan: Plan): Promise<{ pushed: string[]; digest: string }> {
+    const pushed: string[] = []
+    let digest = ''
+    await core.group('Push', async () => {
+      for (const ref of plan.references) {
+        try {
+          const { value } = await this.retry(
+            `Push of ${ref}`,
+            () => this.exec(dockerPushArgs(ref), { timeoutMs: timeoutMs('push', process.env) }),
+            [registryOf(ref)]
+          )
+          digest ||= /digest: (sha256:[0-9a-f]{64})/.exec(value.stdout)?.[1] ?? ''
+          pushed.push(ref)
+        } catch (e) {
+          throw pushError(plan, pushed, e, this.pushContext, ref)
+        }
+      }
+    })
+    return { pushed, digest }
   }
 }
 

@@ -28,6 +28,8 @@ export interface BuildOutcome {
   attempts: number
   /** The `sha-<7>` image(s) a release was promoted from, when it was not built. */
   promotedFrom?: string
+  /** The `test` input passed on this image (undefined: no test). */
+  tested?: boolean
 }
 
 /** A build that failed: the headline, the useful lines, and where in the Dockerfile. */
@@ -103,6 +105,8 @@ export interface Engine {
   readonly name: EngineName
   login(registry: string, username: string, password: string): Promise<number>
   build(plan: Plan, files: BuildFiles, cache: CachePlan): Promise<BuildOutcome>
+  /** Pushes the references of an image `build` left in the engine (a tested build), without building again. */
+  pushLoaded(plan: Plan, files: BuildFiles, built: BuildOutcome): Promise<BuildOutcome>
 }
 
 export const defaultHooks: RetryHooks = {

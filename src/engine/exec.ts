@@ -13,6 +13,8 @@ export interface RunOptions {
   cwd?: string
   /** Added to (and overriding) the action's own environment. */
   env?: Record<string, string>
+  /** Variables of the action's environment the command does not get. */
+  unset?: string[]
   /** Written to the command's stdin (passwords go here, never in argv). */
   input?: string
   /** Keep the command's output out of the log (it is still returned). */
@@ -27,6 +29,8 @@ export interface RunResult {
   exitCode: number
   stdout: string
   stderr: string
+  /** stdout and stderr as they came, interleaved. */
+  output?: string
 }
 
 /** A command that failed: carries its whole output, not only the last line. */
@@ -74,6 +78,7 @@ export async function run(command: string, args: string[], opts: RunOptions = {}
   // The runner gives the inputs (the password among them) as INPUT_* variables: no child needs
   // them, so no child gets them.
   const env = childEnv(process.env, opts.env)
+  for (const name of opts.unset ?? []) delete env[name]
   if (opts.silent) core.debug(`run: ${command} ${args.join(' ')}`)
   else {
     commandsStopped(true)
@@ -102,12 +107,15 @@ function spawnKept(command: string, args: string[], env: Record<string, string>,
     // Kept as bytes and decoded once: a chunk may end inside a UTF-8 character.
     const stdout: Buffer[] = []
     const stderr: Buffer[] = []
+    const both: Buffer[] = []
     child.stdout.on('data', (d: Buffer) => {
       stdout.push(d)
+      both.push(d)
       if (!opts.silent) stream(d)
     })
     child.stderr.on('data', (d: Buffer) => {
       stderr.push(d)
+      both.push(d)
       // Into the step's stdout, as @actions/exec does: one stream, in the order it came.
       if (!opts.silent) stream(d)
     })
@@ -128,7 +136,8 @@ function spawnKept(command: string, args: string[], env: Record<string, string>,
     })
     child.on('close', code => {
       clearTimeout(timer)
-      resolve({ exitCode: code ?? 1, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') })
+      const text = (b: Buffer[]) => Buffer.concat(b).toString('utf8')
+      resolve({ exitCode: code ?? 1, stdout: text(stdout), stderr: text(stderr), output: text(both) })
     })
     // The password when there is one, then end of input: nothing waits on the runner's stdin.
     child.stdin.on('error', () => undefined)

@@ -139,28 +139,7 @@ export class PodmanCli implements Engine {
       const labelSteps = labelsAreSteps ? Object.keys(plan.labels).length : 0
       throw buildError(parsePodmanFailure(`${e.stdout}\n${e.stderr}`, dockerfile, labelSteps), plan)
     }
-    const pushed: string[] = []
-    let digest = ''
-    if (plan.push) {
-      await core.group('Push', async () => {
-        for (const ref of plan.references) {
-          const digestFile = `${files.iidFile}.digest`
-          try {
-            await withRetries(
-              `Push of ${ref}`,
-              this.policy,
-              this.hooks,
-              () => this.exec(podmanPushArgs(ref, digestFile, manifest), { timeoutMs: timeoutMs('push', process.env) }),
-              { afterLogin: this.loggedIn.has(registryOf(ref)) }
-            )
-          } catch (e) {
-            throw pushError(plan, pushed, e, { engine: 'podman', loggedIn: this.loggedIn }, ref)
-          }
-          digest ||= readOptional(digestFile).trim()
-          pushed.push(ref)
-        }
-      })
-    }
+    const { pushed, digest } = plan.push ? await this.pushEach(plan, files, manifest) : { pushed: [], digest: '' }
     return {
       engine: 'podman',
       digest,
@@ -170,6 +149,37 @@ export class PodmanCli implements Engine {
       steps: countPodmanSteps(`${result.stdout}\n${result.stderr}`),
       attempts: 1
     }
+  }
+
+  /** What a tested build made (the manifest list of several platforms), pushed without building again. */
+  async pushLoaded(plan: Plan, files: BuildFiles, built: BuildOutcome): Promise<BuildOutcome> {
+    const { pushed, digest } = await this.pushEach(plan, files, plan.build.platforms.length > 1 ? plan.references[0] : undefined)
+    return { ...built, digest, pushed }
+  }
+
+  /** `podman push` of each reference (of the whole list to each), each retried on its own. */
+  private async pushEach(plan: Plan, files: BuildFiles, manifest?: string): Promise<{ pushed: string[]; digest: string }> {
+    const pushed: string[] = []
+    let digest = ''
+    await core.group('Push', async () => {
+      for (const ref of plan.references) {
+        const digestFile = `${files.iidFile}.digest`
+        try {
+          await withRetries(
+            `Push of ${ref}`,
+            this.policy,
+            this.hooks,
+            () => this.exec(podmanPushArgs(ref, digestFile, manifest), { timeoutMs: timeoutMs('push', process.env) }),
+            { afterLogin: this.loggedIn.has(registryOf(ref)) }
+          )
+        } catch (e) {
+          throw pushError(plan, pushed, e, { engine: 'podman', loggedIn: this.loggedIn }, ref)
+        }
+        digest ||= readOptional(digestFile).trim()
+        pushed.push(ref)
+      }
+    })
+    return { pushed, digest }
   }
 
   /** Labels and tags the image `id` (a target before the last stage) by a build `FROM id`. */

@@ -13,7 +13,7 @@ import { checkPlatforms } from '../engine/platforms.js'
 import { checkBuildInputs, checkSecretSources } from '../engine/capabilities.js'
 import { PodmanCli } from '../engine/podman.js'
 import { probeEngine } from '../engine/probe/select.js'
-import type { Login } from '../plan/plan.js'
+import type { Login, Plan } from '../plan/plan.js'
 import { cleanUp } from './post.js'
 import { chooseBuilder, setUpPlatforms } from './platform-setup.js'
 import { indexToolFor, mergeIndexes } from './merge.js'
@@ -25,7 +25,8 @@ import type { Builder } from '../shared/builder.js'
 import { type PostState, savePostState } from './state.js'
 import { writeFailureSummary, writeSummary } from './summary.js'
 import type { Target } from '../plan/targets.js'
-import { promoteRelease } from './promote.js'
+import { promoteThenBuild } from './promote.js'
+import { testedBuilds, type TestedBuildsContext } from './tested-build.js'
 
 function passwordFor(s: Settings, login: Login): string {
   if (login.passwordFrom === 'github-token') return s.githubToken
@@ -131,27 +132,32 @@ async function loginBuildPush(
   if (indexTool) return mergeIndexes(targets[0] as Target, indexTool, started, process.env.GITHUB_SHA ?? '')
   if (builder.engine === 'podman') logPodmanCache(settings)
   const secretFiles = writeSecretFiles(dir, [...settings.secrets, ...envSecrets(settings, builder)])
+  const cacheOf = (plan: Plan) => planCache({ mode: settings.cache, from: settings.cacheFrom, to: settings.cacheTo }, plan, builder)
+  const filesOf = (i: number) => ({
+    iidFile: path.join(dir.root, `iid-${i}`),
+    metadataFile: path.join(dir.root, `metadata-${i}.json`),
+    secretFiles
+  })
+  const builds = { engine, settings, targets, files: filesOf, cache: cacheOf }
+  const credentialsFor = (plan: Plan, registry: string) => {
+    const l = plan.logins.find(x => x.registry === registry)
+    return l ? { username: l.username, password: passwordFor(settings, l) } : undefined
+  }
+  const outcomes = await promoteThenBuild(builds, credentialsFor, c => (settings.test ? testedBuilds(c) : buildEach(c)))
+  await core.group('Outputs', async () => setResultOutputs(targets, outcomes))
+  for (const [i, t] of targets.entries()) await writeSummary(t.plan, outcomes[i] as BuildOutcome, (Date.now() - started) / 1000)
+}
+
+/** Each target built and pushed in turn (no `test`); a failed push writes what it left. */
+async function buildEach(c: TestedBuildsContext): Promise<BuildOutcome[]> {
   const outcomes: BuildOutcome[] = []
-  for (const [i, { plan }] of targets.entries()) {
-    const cache = planCache({ mode: settings.cache, from: settings.cacheFrom, to: settings.cacheTo }, plan, builder)
-    const files = { iidFile: path.join(dir.root, `iid-${i}`), metadataFile: path.join(dir.root, `metadata-${i}.json`), secretFiles }
-    const login = (registry: string) => plan.logins.find(l => l.registry === registry)
-    const credentialsFor = (registry: string) => {
-      const l = login(registry)
-      return l ? { username: l.username, password: passwordFor(settings, l) } : undefined
-    }
-    const promoted = await promoteRelease(plan, engine.name, credentialsFor)
-    if (promoted) {
-      outcomes.push(promoted)
-      continue
-    }
+  for (const [i, { plan }] of c.targets.entries()) {
     try {
-      outcomes.push(await engine.build(plan, files, cache))
+      outcomes.push(await c.engine.build(plan, c.files(i), c.cache(plan)))
     } catch (e) {
       if (e instanceof PushError) await writeFailureSummary(plan, e.pushed, e.notPushed, e.message)
       throw e
     }
   }
-  await core.group('Outputs', async () => setResultOutputs(targets, outcomes))
-  for (const [i, t] of targets.entries()) await writeSummary(t.plan, outcomes[i] as BuildOutcome, (Date.now() - started) / 1000)
+  return outcomes
 }

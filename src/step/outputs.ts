@@ -78,3 +78,8 @@ export function setResultOutputs(targets: Target[], outcomes: BuildOutcome[]): v
     core.info(`  digest ${o.digest || '-'}, imageid ${o.imageId || '-'}, cached steps ${o.steps.cached} of ${o.steps.steps}`)
   }
 }
+
+/** `test-result`: whether the `test` input passed. */
+export function setTestResult(passed: boolean): void {
+  setOutput('test-result', passed ? 'passed' : 'failed')
+}

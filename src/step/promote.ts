@@ -8,6 +8,8 @@ import * as core from '@actions/core'
 import type { BuildOutcome, EngineName } from '../engine/engine.js'
 import { type RegistryCredentials, RegistryApi } from '../engine/registry-api.js'
 import type { Plan } from '../plan/plan.js'
+import type { Target } from '../plan/targets.js'
+import type { TestedBuildsContext } from './tested-build.js'
 import { type Decision, decide, decideAll, type FoundImage, repositoriesOf } from '../plan/promote.js'
 import {
   annotationLevels,
@@ -153,4 +155,24 @@ export async function promoteRelease(
       promotedFrom: sourcesLine
     }
   })
+}
+
+/**
+ * The step's targets: each release that can be promoted is, and the others are built by `build`
+ * (tested first with `test`); the outcomes in the order of the targets.
+ */
+export async function promoteThenBuild(
+  c: TestedBuildsContext,
+  credentialsFor: (plan: Plan, registry: string) => RegistryCredentials | undefined,
+  build: (c: TestedBuildsContext) => Promise<BuildOutcome[]>
+): Promise<BuildOutcome[]> {
+  const promoted: (BuildOutcome | undefined)[] = []
+  for (const { plan } of c.targets) promoted.push(await promoteRelease(plan, c.engine.name, r => credentialsFor(plan, r)))
+  if (c.settings.test && promoted.some(Boolean)) {
+    core.info('The "test" input does not run for a promoted release: its image is the one the default branch built at this commit.')
+  }
+  const rest = c.targets.map((t, i) => ({ t, i })).filter(({ i }) => !promoted[i])
+  const restTargets: Target[] = rest.map(r => r.t)
+  const built = rest.length === 0 ? [] : await build({ ...c, targets: restTargets, files: j => c.files((rest[j] as { i: number }).i) })
+  return c.targets.map((_, i) => promoted[i] ?? (built.shift() as BuildOutcome))
 }

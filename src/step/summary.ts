@@ -18,7 +18,8 @@ export async function writeSummary(plan: Plan, outcome: BuildOutcome, seconds: n
     ...(outcome.promotedFrom ? [[{ data: 'Promoted from', header: true }, `<code>${outcome.promotedFrom}</code> (no build)`]] : []),
     [{ data: 'Engine', header: true }, outcome.engine],
     [{ data: 'Duration', header: true }, `${seconds.toFixed(1)} s`],
-    [{ data: 'Cached steps', header: true }, `${outcome.steps.cached} of ${outcome.steps.steps}`]
+    [{ data: 'Cached steps', header: true }, `${outcome.steps.cached} of ${outcome.steps.steps}`],
+    ...(outcome.tested ? [[{ data: 'Test', header: true }, 'passed']] : [])
   ]
   await writeOrWarn(() => core.summary.addHeading(`Docker image ${plan.version}`, 3).addTable(rows).write())
 }
@@ -49,6 +50,23 @@ export async function writeFailureSummary(plan: Plan, pushed: string[], notPushe
         [{ data: 'Not pushed', header: true }, list(notPushed)],
         [{ data: 'Reason', header: true }, reason]
       ])
+      .write()
+  )
+}
+
+/** A failed `test`: nothing pushed, and the test's last lines. */
+export async function writeTestFailureSummary(plan: Plan, reason: string): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) return
+  const escaped = reason.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+  await writeOrWarn(() =>
+    core.summary
+      .addHeading(`Docker image ${plan.version}: test failed, nothing pushed`, 3)
+      .addTable([
+        [{ data: 'Image', header: true }, plan.image],
+        [{ data: 'Pushed', header: true }, 'none'],
+        [{ data: 'Not pushed', header: true }, plan.references.map(r => `<code>${r}</code>`).join('<br>') || '-']
+      ])
+      .addCodeBlock(escaped)
       .write()
   )
 }

@@ -15,7 +15,10 @@ function flag(name: string, value: string): boolean {
 }
 
 /** The role the inputs give, checked against the other inputs it depends on. */
-export function readRole(get: (name: string) => string, given: { platforms: string[]; push: string; composeFile: string }): Role {
+export function readRole(
+  get: (name: string) => string,
+  given: { platforms: string[]; push: string; composeFile: string; test?: string }
+): Role {
   const distribute = flag('distribute', get('distribute'))
   const merge = flag('merge', get('merge'))
   if (distribute && merge) {
@@ -43,6 +46,11 @@ export function readRole(get: (name: string) => string, given: { platforms: stri
   if (merge && given.push === 'false') {
     throw new InputError(
       'Input "merge" is true and "push" is false: the merge job only pushes the index; leave push at auto (it skips the merge where the platform jobs did not push) or drop the merge job.'
+    )
+  }
+  if (merge && (given.test ?? '') !== '') {
+    throw new InputError(
+      `Input "merge" is true and "test" is ${show(given.test ?? '')}: the merge job builds nothing to test; give the test to the platform jobs (distribute: true), which test their image before pushing it.`
     )
   }
   return distribute ? 'platform' : 'merge'

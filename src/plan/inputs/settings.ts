@@ -13,6 +13,7 @@ import { type BuildInputs, readBuildInputs } from './build-inputs.js'
 import { type PromoteMode, readPromote } from './promote-input.js'
 import { readSetupImages, type SetupImages } from './setup-images.js'
 import { readRole, type Role } from './distribution.js'
+import { readTestInputs, type TestInputs } from './test-input.js'
 import { readTagRules, splitRuleLines, type TagRules } from '../tag-rules/parse.js'
 import {
   BUILDER_NAME,
@@ -34,7 +35,7 @@ export interface BuildSecret {
 }
 
 /** Every input of action.yml, parsed and validated (docker/build-push-action's own: build-inputs.ts). */
-export interface Settings extends BuildInputs, SetupImages {
+export interface Settings extends BuildInputs, SetupImages, TestInputs {
   registry: string
   username: string
   password: string
@@ -241,7 +242,8 @@ export function readSettings(read: InputReader): SettingsResult {
     registries: parseRegistries(get('registries')),
     composeFile: get('compose-file').trim(),
     promote: readPromote(get('promote')),
-    role: 'single'
+    role: 'single',
+    ...readTestInputs(get)
   }
   settings.role = readRole(get, settings)
   return { settings, notices }
