@@ -57,7 +57,7 @@ describe('an engine socket that accepts and never answers', () => {
 
   it.each([
     { engine: 'auto', command: 'docker buildx inspect', extra: {} },
-    { engine: 'docker', command: 'docker login', extra: {} }
+    { engine: 'docker', command: 'docker version', extra: {} }
   ])(
     'fails engine $engine in $command within the bound, naming the command and the address',
     async ({ engine, command, extra }) => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { checkPlatforms } from '../../src/engine/platforms.js'
 import { podmanBuildArgs, podmanLabelArgs, podmanPushArgs } from '../../src/engine/argv.js'
 import { countPodmanSteps, parsePodmanFailure, targetsLastStage } from '../../src/engine/podman.js'
@@ -183,6 +184,17 @@ describe('targetsLastStage', () => {
 describe('countPodmanSteps', () => {
   it('counts the steps and the ones podman took from cache', () => {
     expect(countPodmanSteps(failedRun)).toEqual({ steps: 3, cached: 1 })
+  })
+
+  // Real podman 4.3 output (fixtures/podman-labels-*.txt) of `podman build --label a=1 --label b=..`.
+  const log = (name: string) => readFileSync(new URL(`./fixtures/podman-labels-${name}.txt`, import.meta.url), 'utf8')
+  it.each([
+    ['a first build', 'first', 2, { steps: 3, cached: 0 }],
+    ['a rebuild with one label changed', 'rebuild', 2, { steps: 3, cached: 2 }],
+    ['a two-stage rebuild whose Dockerfile ends in a LABEL of its own', 'stages-rebuild', 2, { steps: 5, cached: 3 }],
+    ['a rebuild, the labels not counted out', 'rebuild', 0, { steps: 5, cached: 3 }]
+  ])('leaves the LABEL steps podman adds out of the counts: %s', (_n, name, labels, counts) => {
+    expect(countPodmanSteps(log(name), labels)).toEqual(counts)
   })
 })
 

@@ -25,6 +25,8 @@ import type { Plan } from '../plan/plan.js'
 import { type RetryHooks, type RetryPolicy, withRetries } from './retry.js'
 import { type BuildFiles, buildxBuildArgs, dockerBuildArgs, dockerPushArgs, loginArgs } from './argv.js'
 import { timeoutMs } from '../shared/timeouts.js'
+import { movedTags, movedTagLine } from './tag-check.js'
+import { plain } from '../shared/log-text.js'
 
 /** The docker CLI bound to this run's config folder: every call goes through `run`. */
 export class DockerCli implements Engine {
@@ -67,13 +69,13 @@ export class DockerCli implements Engine {
     }
   }
 
-  async build(plan: Plan, files: BuildFiles, cache: CachePlan): Promise<BuildOutcome> {
+  async build(plan: Plan, files: BuildFiles, cache: CachePlan, onPushed: (references: string[]) => void = () => {}): Promise<BuildOutcome> {
     core.info(cache.note)
-    return this.name === 'buildx' ? this.buildx(plan, files, cache) : this.classic(plan, files, cache)
+    return this.name === 'buildx' ? this.buildx(plan, files, cache, onPushed) : this.classic(plan, files, cache, onPushed)
   }
 
   /** One `buildx build --push`; a registry fault re-runs it, and BuildKit's cache makes that a push. */
-  private async buildx(plan: Plan, files: BuildFiles, cache: CachePlan): Promise<BuildOutcome> {
+  private async buildx(plan: Plan, files: BuildFiles, cache: CachePlan, onPushed: (references: string[]) => void): Promise<BuildOutcome> {
     const argv = buildxBuildArgs(plan, files, cache, this.builder)
     // What earlier attempts pushed stays pushed: a re-run only adds to it.
     const pushed = new Set<string>()
@@ -116,6 +118,15 @@ export class DockerCli implements Engine {
         plan.references
       )
     }
+    if (digest) onPushed(plan.references)
+    // The digest is this build's own; another job may have pushed the same tags since.
+    const moved = await movedTags(
+      (args, opts) => this.exec(args, opts),
+      digest ? plan.references : [],
+      digest,
+      timeoutMs('probe', process.env)
+    )
+    for (const m of moved) core.warning(plain(movedTagLine(m, digest)), { title: 'Tag moved by another push' })
     return {
       engine: 'buildx',
       digest,
@@ -123,12 +134,13 @@ export class DockerCli implements Engine {
       metadata,
       pushed: digest ? plan.references : [],
       steps: countSteps(output),
-      attempts: result.attempts
+      attempts: result.attempts,
+      moved
     }
   }
 
   /** `docker build` with every tag, then `docker push` of each, each push retried on its own. */
-  private async classic(plan: Plan, files: BuildFiles, cache: CachePlan): Promise<BuildOutcome> {
+  private async classic(plan: Plan, files: BuildFiles, cache: CachePlan, onPushed: (references: string[]) => void): Promise<BuildOutcome> {
     let result: RunResult
     try {
       result = await core.group('Build', () => this.exec(dockerBuildArgs(plan, files, cache)))
@@ -136,7 +148,7 @@ export class DockerCli implements Engine {
       if (!(e instanceof CommandError)) throw e
       throw buildError(parseBuildFailure(`${e.stdout}\n${e.stderr}`, readOptional(plan.build.file)), plan)
     }
-    const { pushed, digest } = plan.push ? await this.pushEach(plan) : { pushed: [], digest: '' }
+    const { pushed, digest } = plan.push ? await this.pushEach(plan, onPushed) : { pushed: [], digest: '' }
     return {
       engine: 'docker',
       digest,
@@ -148,13 +160,18 @@ export class DockerCli implements Engine {
     }
   }
   /** The image a tested build loaded (every reference tagged), pushed without building again. */
-  async pushLoaded(plan: Plan, _files: BuildFiles, built: BuildOutcome): Promise<BuildOutcome> {
-    const { pushed, digest } = await this.pushEach(plan)
+  async pushLoaded(
+    plan: Plan,
+    _files: BuildFiles,
+    built: BuildOutcome,
+    onPushed: (references: string[]) => void = () => {}
+  ): Promise<BuildOutcome> {
+    const { pushed, digest } = await this.pushEach(plan, onPushed)
     return { ...built, digest, pushed }
   }
 
   /** `docker push` of each reference, each retried on its own; the digest the first push names. */
-  private async pushEach(plan: Plan): Promise<{ pushed: string[]; digest: string }> {
+  private async pushEach(plan: Plan, onPushed: (references: string[]) => void): Promise<{ pushed: string[]; digest: string }> {
     const pushed: string[] = []
     let digest = ''
     await core.group('Push', async () => {
@@ -170,6 +187,7 @@ export class DockerCli implements Engine {
         } catch (e) {
           throw pushError(plan, pushed, e, this.pushContext, ref)
         }
+        onPushed([ref])
       }
     })
     return { pushed, digest }

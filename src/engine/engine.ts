@@ -10,6 +10,7 @@ import { CommandError } from './exec.js'
 import type { Plan } from '../plan/plan.js'
 import { RetriesExhausted, type RetryHooks } from './retry.js'
 import type { BuildFiles } from './argv.js'
+import type { MovedTag } from './tag-check.js'
 import { diagnose } from './registry-errors.js'
 import { CommandTimeout } from '../shared/timeouts.js'
 
@@ -30,6 +31,8 @@ export interface BuildOutcome {
   promotedFrom?: string
   /** The `test` input passed on this image (undefined: no test). */
   tested?: boolean
+  /** Pushed tags that another push has since moved to another digest (checked with buildx). */
+  moved?: MovedTag[]
 }
 
 /** A build that failed: the headline, the useful lines, and where in the Dockerfile. */
@@ -104,9 +107,10 @@ export function causeOf(e: unknown): string {
 export interface Engine {
   readonly name: EngineName
   login(registry: string, username: string, password: string): Promise<number>
-  build(plan: Plan, files: BuildFiles, cache: CachePlan): Promise<BuildOutcome>
+  /** `onPushed`: told each reference once it is in the registry (main records them for post). */
+  build(plan: Plan, files: BuildFiles, cache: CachePlan, onPushed?: (references: string[]) => void): Promise<BuildOutcome>
   /** Pushes the references of an image `build` left in the engine (a tested build), without building again. */
-  pushLoaded(plan: Plan, files: BuildFiles, built: BuildOutcome): Promise<BuildOutcome>
+  pushLoaded(plan: Plan, files: BuildFiles, built: BuildOutcome, onPushed?: (references: string[]) => void): Promise<BuildOutcome>
 }
 
 export const defaultHooks: RetryHooks = {

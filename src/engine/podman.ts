@@ -16,15 +16,22 @@ import { timeoutMs } from '../shared/timeouts.js'
 /** `[linux/arm64] [2/3] STEP 4/6: RUN ...`: platform (several platforms), stage (several stages), step. */
 const STEP = /^(?:\[([a-z0-9]+\/[^\]]+)\] )?(?:\[(\d+)\/(\d+)\] )?STEP (\d+)\/(\d+): (.*)$/
 
-/** The Dockerfile steps podman ran (`STEP 2/3: RUN ...`) and those it took from cache. */
-export function countPodmanSteps(log: string): StepCounts {
+/**
+ * The Dockerfile steps podman ran (`STEP 2/3: RUN ...`) and those it took from cache.
+ * `labelSteps`: how many `--label` flags podman turned into LABEL steps at the end of the last
+ * stage (see parsePodmanFailure); they are not the Dockerfile's steps and are left out of both.
+ */
+export function countPodmanSteps(log: string, labelSteps = 0): StepCounts {
   let steps = 0
   let cached = 0
   let current = false
   for (const line of log.split('\n')) {
-    if (STEP.test(line)) {
-      steps++
-      current = true
+    const step = STEP.exec(line)
+    if (step) {
+      const [, , stage, stages, n, total, instruction] = step
+      const added = (stage === undefined || stage === stages) && Number(n) > Number(total) - labelSteps && /^LABEL /.test(instruction ?? '')
+      if (!added) steps++
+      current = !added
     } else if (current && line.startsWith('--> Using cache ')) {
       cached++
       current = false
@@ -112,7 +119,7 @@ export class PodmanCli implements Engine {
   }
 
   /** The cache plan is BuildKit's and not taken: main says once when cache was asked for. */
-  async build(plan: Plan, files: BuildFiles): Promise<BuildOutcome> {
+  async build(plan: Plan, files: BuildFiles, _cache?: unknown, onPushed: (references: string[]) => void = () => {}): Promise<BuildOutcome> {
     const multi = plan.build.platforms.length > 1
     // A manifest list needs a name of its own: the first reference is also a tag of it. An image or
     // list of that name from an earlier build would get this build's images added to it: untag it.
@@ -139,26 +146,36 @@ export class PodmanCli implements Engine {
       const labelSteps = labelsAreSteps ? Object.keys(plan.labels).length : 0
       throw buildError(parsePodmanFailure(`${e.stdout}\n${e.stderr}`, dockerfile, labelSteps), plan)
     }
-    const { pushed, digest } = plan.push ? await this.pushEach(plan, files, manifest) : { pushed: [], digest: '' }
+    const { pushed, digest } = plan.push ? await this.pushEach(plan, files, onPushed, manifest) : { pushed: [], digest: '' }
     return {
       engine: 'podman',
       digest,
       imageId: readOptional(files.iidFile).trim(),
       metadata: '',
       pushed,
-      steps: countPodmanSteps(`${result.stdout}\n${result.stderr}`),
+      steps: countPodmanSteps(`${result.stdout}\n${result.stderr}`, labelsAreSteps ? Object.keys(plan.labels).length : 0),
       attempts: 1
     }
   }
 
   /** What a tested build made (the manifest list of several platforms), pushed without building again. */
-  async pushLoaded(plan: Plan, files: BuildFiles, built: BuildOutcome): Promise<BuildOutcome> {
-    const { pushed, digest } = await this.pushEach(plan, files, plan.build.platforms.length > 1 ? plan.references[0] : undefined)
+  async pushLoaded(
+    plan: Plan,
+    files: BuildFiles,
+    built: BuildOutcome,
+    onPushed: (references: string[]) => void = () => {}
+  ): Promise<BuildOutcome> {
+    const { pushed, digest } = await this.pushEach(plan, files, onPushed, plan.build.platforms.length > 1 ? plan.references[0] : undefined)
     return { ...built, digest, pushed }
   }
 
   /** `podman push` of each reference (of the whole list to each), each retried on its own. */
-  private async pushEach(plan: Plan, files: BuildFiles, manifest?: string): Promise<{ pushed: string[]; digest: string }> {
+  private async pushEach(
+    plan: Plan,
+    files: BuildFiles,
+    onPushed: (references: string[]) => void,
+    manifest?: string
+  ): Promise<{ pushed: string[]; digest: string }> {
     const pushed: string[] = []
     let digest = ''
     await core.group('Push', async () => {
@@ -177,6 +194,7 @@ export class PodmanCli implements Engine {
         }
         digest ||= readOptional(digestFile).trim()
         pushed.push(ref)
+        onPushed([ref])
       }
     })
     return { pushed, digest }

@@ -23,7 +23,7 @@ import { runnerDockerConfig } from '../shared/runner-env.js'
 import type { BuildSecret, Settings } from '../plan/inputs/settings.js'
 import type { Builder } from '../shared/builder.js'
 import { type PostState, savePostState } from './state.js'
-import { writeFailureSummary, writeSummary } from './summary.js'
+import { writeFailureSummary, writeLoginFailureSummary, writeSummary } from './summary.js'
 import type { Target } from '../plan/targets.js'
 import { promoteThenBuild } from './promote.js'
 import { testedBuilds, type TestedBuildsContext } from './tested-build.js'
@@ -74,6 +74,12 @@ function logPodmanCache(s: Settings): void {
   core.info(`${inputs} not apply to podman (inline and registry cache are BuildKit features); podman builds with its local layer cache.`)
 }
 
+/** Adds `refs` to the references the post state lists as pushed. */
+function recordPushed(state: PostState, refs: string[]): void {
+  state.pushed = [...new Set([...(state.pushed ?? []), ...refs])]
+  savePostState(state)
+}
+
 /** The plan carried out in this run's own folder, then the folder logged out of and deleted. */
 export async function execute(settings: Settings, targets: Target[], started: number, early?: EarlyProbe): Promise<void> {
   const dir = createRunDir(process.env.RUNNER_TEMP, runnerDockerConfig(process.env))
@@ -82,6 +88,10 @@ export async function execute(settings: Settings, targets: Target[], started: nu
   try {
     await loginBuildPush(settings, targets, started, dir, state, early)
   } finally {
+    // Main got to its end and reports what it pushed itself; only a main that never gets here
+    // (cancelled, killed) leaves the post step the list.
+    delete state.pushed
+    savePostState(state)
     // Credentials and secret files go as soon as the work is done, not at the end of the job; the
     // post step is left only what this could not do.
     const out = { info: (m: string) => core.info(m), warning: (m: string) => core.warning(m) }
@@ -113,6 +123,7 @@ async function loginBuildPush(
     settings.role === 'merge' ? indexToolFor(builder, env, { retries: settings.retries, delayMs: settings.retryDelayMs }) : undefined
   state.engine = engine.name === 'podman' ? 'podman' : 'docker'
   state.env = env
+  state.pushed = []
   savePostState(state)
   if (settings.role !== 'merge') await setUpPlatforms(settings, targets, builder, probed, env, state)
   const logins = [...new Map(targets.flatMap(t => t.plan.logins).map(l => [l.registry, l])).values()]
@@ -122,7 +133,16 @@ async function loginBuildPush(
         const password = passwordFor(settings, login)
         // docker stores base64(user:password) in its config: mask that form too.
         core.setSecret(Buffer.from(`${login.username}:${password}`).toString('base64'))
-        await engine.login(login.registry, login.username, password)
+        try {
+          await engine.login(login.registry, login.username, password)
+        } catch (e) {
+          await writeLoginFailureSummary(
+            targets.map(t => t.plan),
+            login.registry,
+            e instanceof Error ? e.message : String(e)
+          )
+          throw e
+        }
         state.registries.push(login.registry)
         savePostState(state)
         core.info(`Logged in to ${login.registry} as ${login.username}.`)
@@ -138,7 +158,7 @@ async function loginBuildPush(
     metadataFile: path.join(dir.root, `metadata-${i}.json`),
     secretFiles
   })
-  const builds = { engine, settings, targets, files: filesOf, cache: cacheOf }
+  const builds = { engine, settings, targets, files: filesOf, cache: cacheOf, onPushed: (refs: string[]) => recordPushed(state, refs) }
   const credentialsFor = (plan: Plan, registry: string) => {
     const l = plan.logins.find(x => x.registry === registry)
     return l ? { username: l.username, password: passwordFor(settings, l) } : undefined
@@ -153,7 +173,7 @@ async function buildEach(c: TestedBuildsContext): Promise<BuildOutcome[]> {
   const outcomes: BuildOutcome[] = []
   for (const [i, { plan }] of c.targets.entries()) {
     try {
-      outcomes.push(await c.engine.build(plan, c.files(i), c.cache(plan)))
+      outcomes.push(await c.engine.build(plan, c.files(i), c.cache(plan), c.onPushed))
     } catch (e) {
       if (e instanceof PushError) await writeFailureSummary(plan, e.pushed, e.notPushed, e.message)
       throw e

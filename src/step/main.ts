@@ -9,6 +9,7 @@ import { BuildError } from '../engine/engine.js'
 import { annotationFile } from './annotation-file.js'
 import { CommandError } from '../engine/exec.js'
 import { InputError } from '../shared/errors.js'
+import { plain } from '../shared/log-text.js'
 import { execute } from './execute.js'
 import { checkBuildFiles, gatherFacts } from './facts.js'
 import { readGitHubContext } from '../plan/inputs/github-context.js'
@@ -38,6 +39,7 @@ async function main(early?: EarlyProbe): Promise<void> {
   }
   const { settings, notices } = readSettings(name => core.getInput(name, { trimWhitespace: false }))
   const ctx = readGitHubContext(process.env)
+  if (ctx.payloadWarning) core.warning(plain(ctx.payloadWarning), { title: 'Default branch unknown' })
   const targets = targetsForRole(makeTargets(settings, ctx, await gatherFacts(settings, ctx, process.env)), settings.role, ctx.sha)
   for (const t of targets) logPlan(t.plan, ctx, t.service, t === targets[0] ? [...notices, ...t.plan.notices] : t.plan.notices)
   setPlanOutputs(targets)

@@ -16,6 +16,7 @@ import { childEnv } from '../shared/runner-env.js'
 import { spawnCollected } from '../engine/spawn.js'
 import { CommandTimeout, engineAddress, timeoutMs } from '../shared/timeouts.js'
 import type { PostState } from './state.js'
+import { reportUnfinished } from './post-report.js'
 import { removeStepBuilder } from './remove-builder.js'
 
 /** @actions/core's escaping of a workflow command's data. */
@@ -49,6 +50,7 @@ export async function post(env: NodeJS.ProcessEnv = process.env, out: PostOutput
     out.warning(`Could not read the state main left: ${(e as Error).message}`)
     return
   }
+  reportUnfinished(state, env, m => out.warning(m))
   await cleanUp(state, env, out)
 }
 

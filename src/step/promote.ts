@@ -167,7 +167,11 @@ export async function promoteThenBuild(
   build: (c: TestedBuildsContext) => Promise<BuildOutcome[]>
 ): Promise<BuildOutcome[]> {
   const promoted: (BuildOutcome | undefined)[] = []
-  for (const { plan } of c.targets) promoted.push(await promoteRelease(plan, c.engine.name, r => credentialsFor(plan, r)))
+  for (const { plan } of c.targets) {
+    const outcome = await promoteRelease(plan, c.engine.name, r => credentialsFor(plan, r))
+    if (outcome) c.onPushed?.(outcome.pushed)
+    promoted.push(outcome)
+  }
   if (c.settings.test && promoted.some(Boolean)) {
     core.info('The "test" input does not run for a promoted release: its image is the one the default branch built at this commit.')
   }

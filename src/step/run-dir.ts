@@ -6,6 +6,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, symlinkSyn
 import * as os from 'node:os'
 import * as path from 'node:path'
 import type { BuildSecret } from '../plan/inputs/settings.js'
+import { InputError, show } from '../shared/errors.js'
 
 /**
  * This run's private folder under RUNNER_TEMP: its own docker config (so two jobs on one runner
@@ -20,9 +21,32 @@ export interface RunDir {
 /** Subfolders of the runner's docker config that this run keeps using: plugins, builders, contexts. */
 const SHARED = ['cli-plugins', 'buildx', 'contexts']
 
+/** What is wrong with a folder that mkdtemp could not write to, by its error code. */
+const WHY: Record<string, string> = {
+  EROFS: 'on a read-only file system',
+  ENOTDIR: 'not a folder',
+  EACCES: 'not writable by this user',
+  EPERM: 'not writable by this user',
+  ENOSPC: 'on a full disk',
+  EDQUOT: 'over its disk quota'
+}
+
+/** mkdtemp under `base`; a base that cannot hold it is named, with what is wrong and the fix. */
+function makeRoot(base: string, fromRunnerTemp: boolean): string {
+  try {
+    return mkdtempSync(path.join(base, 'docker-ship-'))
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'error'
+    const where = fromRunnerTemp ? `RUNNER_TEMP is ${show(base, 200)}` : `The temp folder ${show(base, 200)} (RUNNER_TEMP is not set)`
+    throw new InputError(
+      `${where}, which is ${WHY[code] ?? 'not usable'} (${code}): this run's folder (its docker config and secret files) cannot be made there. Point RUNNER_TEMP at a writable folder (the runner sets it to _temp in its work folder) or free/fix that folder.`
+    )
+  }
+}
+
 export function createRunDir(runnerTemp: string | undefined, runnerConfigDir: string): RunDir {
-  const base = runnerTemp && existsSync(runnerTemp) ? runnerTemp : os.tmpdir()
-  const root = mkdtempSync(path.join(base, 'docker-ship-'))
+  const fromRunnerTemp = Boolean(runnerTemp && existsSync(runnerTemp))
+  const root = makeRoot(fromRunnerTemp ? (runnerTemp as string) : os.tmpdir(), fromRunnerTemp)
   chmodSync(root, 0o700)
   const configDir = path.join(root, 'config')
   const secretsDir = path.join(root, 'secrets')

@@ -14,6 +14,8 @@ export interface PostState {
   /** The CLI that logged in, and the environment it ran with (paths and the engine address only). */
   engine?: 'docker' | 'podman'
   env?: Record<string, string>
+  /** References pushed so far (names, no secret): the post step names them after a cancel. */
+  pushed?: string[]
   /** The docker-container builder this step made (platform-setup.ts), removed before the run folder (which holds its buildx record). */
   builder?: string
 }

@@ -4,6 +4,7 @@
 import * as core from '@actions/core'
 import type { BuildOutcome } from '../engine/engine.js'
 import type { Plan } from '../plan/plan.js'
+import { movedTagLine } from '../engine/tag-check.js'
 
 /** The job summary: what was built and pushed, where, how fast, how much came from cache. */
 export async function writeSummary(plan: Plan, outcome: BuildOutcome, seconds: number): Promise<void> {
@@ -19,7 +20,10 @@ export async function writeSummary(plan: Plan, outcome: BuildOutcome, seconds: n
     [{ data: 'Engine', header: true }, outcome.engine],
     [{ data: 'Duration', header: true }, `${seconds.toFixed(1)} s`],
     [{ data: 'Cached steps', header: true }, `${outcome.steps.cached} of ${outcome.steps.steps}`],
-    ...(outcome.tested ? [[{ data: 'Test', header: true }, 'passed']] : [])
+    ...(outcome.tested ? [[{ data: 'Test', header: true }, 'passed']] : []),
+    ...(outcome.moved?.length
+      ? [[{ data: 'Tags moved', header: true }, outcome.moved.map(m => movedTagLine(m, outcome.digest)).join('<br>')]]
+      : [])
   ]
   await writeOrWarn(() => core.summary.addHeading(`Docker image ${plan.version}`, 3).addTable(rows).write())
 }
@@ -67,6 +71,23 @@ export async function writeTestFailureSummary(plan: Plan, reason: string): Promi
         [{ data: 'Not pushed', header: true }, plan.references.map(r => `<code>${r}</code>`).join('<br>') || '-']
       ])
       .addCodeBlock(escaped)
+      .write()
+  )
+}
+
+/** A refused login: which registry, why, and that nothing was built or pushed (logins come first). */
+export async function writeLoginFailureSummary(plans: Plan[], registry: string, reason: string): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) return
+  const first = plans[0]
+  await writeOrWarn(() =>
+    core.summary
+      .addHeading(`Docker image ${first?.version ?? ''}: login to ${registry} failed`, 3)
+      .addTable([
+        [{ data: 'Image', header: true }, plans.map(p => p.image).join('<br>')],
+        [{ data: 'Login failed', header: true }, `<code>${registry}</code>`],
+        [{ data: 'Pushed', header: true }, 'nothing (the login failed before any build or push)'],
+        [{ data: 'Reason', header: true }, reason]
+      ])
       .write()
   )
 }

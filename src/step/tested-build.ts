@@ -23,6 +23,8 @@ export interface TestedBuildsContext {
   targets: Target[]
   files: (index: number) => BuildFiles
   cache: (plan: Plan) => CachePlan
+  /** Told each reference once it is pushed (main records them for the post step). */
+  onPushed?: (references: string[]) => void
 }
 
 /** Build and load every target, test, then push: the outcomes, in the order of the targets. */
@@ -60,8 +62,8 @@ export async function testedBuilds(c: TestedBuildsContext): Promise<BuildOutcome
   for (const [i, tb] of tested.entries()) {
     const plan = (c.targets[i] as Target).plan
     try {
-      if (tb.then === 'push-loaded') outcomes.push(await c.engine.pushLoaded(plan, c.files(i), built[i] as BuildOutcome))
-      else if (tb.then === 'rebuild') outcomes.push(await c.engine.build(plan, c.files(i), c.cache(plan)))
+      if (tb.then === 'push-loaded') outcomes.push(await c.engine.pushLoaded(plan, c.files(i), built[i] as BuildOutcome, c.onPushed))
+      else if (tb.then === 'rebuild') outcomes.push(await c.engine.build(plan, c.files(i), c.cache(plan), c.onPushed))
       else outcomes.push(built[i] as BuildOutcome)
     } catch (e) {
       if (e instanceof PushError) await writeFailureSummary(plan, e.pushed, e.notPushed, e.message)

@@ -43,6 +43,8 @@ export interface GitHubContext extends Pick<ActionsContext, 'eventName' | 'ref' 
   runAttempt?: string
   /** The payload's repository.private (the default provenance is smaller for a private one). */
   privateRepo?: boolean
+  /** A branch build whose default branch is unknown (no usable payload): the warning to give. */
+  payloadWarning?: string
 }
 
 type Env = Record<string, string | undefined>
@@ -51,10 +53,33 @@ type Json = Record<string, unknown>
 const obj = (v: unknown): Json => (v !== null && typeof v === 'object' ? (v as Json) : {})
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined)
 
-/** Reads the event payload; a path that is set but unreadable or not JSON is the user's problem. */
-function readPayload(env: Env): Payload {
+/** What a payload is, when it is not an object: `an array`, `null`, `a number`. */
+function kindOf(v: unknown): string {
+  if (v === null) return 'null'
+  if (Array.isArray(v)) return 'an array'
+  return `a ${typeof v}`
+}
+
+/** Why the default branch is unknown (the payload's repository.default_branch), or undefined. */
+function payloadProblem(env: Env, json: unknown): string | undefined {
   const file = env.GITHUB_EVENT_PATH
-  if (!file) return {}
+  if (!file) return 'GITHUB_EVENT_PATH is not set, so there is no event payload'
+  if (json === null || typeof json !== 'object' || Array.isArray(json))
+    return `GITHUB_EVENT_PATH is "${file}", whose JSON is ${kindOf(json)}, not an event payload object`
+  if (str(obj(obj(json).repository).default_branch) === undefined)
+    return `GITHUB_EVENT_PATH is "${file}", whose payload has no repository.default_branch`
+  return undefined
+}
+
+/** The warning for a branch build whose default branch the payload does not give. */
+function defaultBranchWarning(problem: string, ref: string): string {
+  return `${problem}: the default branch is unknown, so "latest" and the other default-branch tags ({{is_default_branch}}, type=edge) are not derived for ${ref}. Run the action in a GitHub workflow (the runner writes the payload), or name those tags in the "tags" input (e.g. type=raw,value=latest).`
+}
+
+/** Reads the event payload as JSON; a path that is set but unreadable or not JSON is the user's problem. */
+function readJson(env: Env): unknown {
+  const file = env.GITHUB_EVENT_PATH
+  if (!file) return undefined
   let text: string
   try {
     text = readFileSync(file, 'utf8')
@@ -64,7 +89,7 @@ function readPayload(env: Env): Payload {
     )
   }
   try {
-    return obj(JSON.parse(text))
+    return JSON.parse(text) as unknown
   } catch (e) {
     throw new InputError(
       `GITHUB_EVENT_PATH is "${file}", which is not JSON (${(e as Error).message}): give the event payload file the runner wrote.`
@@ -73,9 +98,9 @@ function readPayload(env: Env): Payload {
 }
 
 /** The fields of @actions/github's Context the plan uses, read from `env` as its constructor reads them. */
-function actionsContext(env: Env): Pick<ActionsContext, 'payload' | 'eventName' | 'ref' | 'sha' | 'actor' | 'serverUrl'> {
+function actionsContext(env: Env, json: unknown): Pick<ActionsContext, 'payload' | 'eventName' | 'ref' | 'sha' | 'actor' | 'serverUrl'> {
   return {
-    payload: readPayload(env),
+    payload: obj(json) as Payload,
     eventName: env.GITHUB_EVENT_NAME ?? '',
     ref: env.GITHUB_REF ?? '',
     sha: env.GITHUB_SHA ?? '',
@@ -85,7 +110,8 @@ function actionsContext(env: Env): Pick<ActionsContext, 'payload' | 'eventName' 
 }
 
 export function readGitHubContext(env: Env): GitHubContext {
-  const { payload, eventName, ref, sha, actor, serverUrl } = actionsContext(env)
+  const json = readJson(env)
+  const { payload, eventName, ref, sha, actor, serverUrl } = actionsContext(env, json)
   // The payload is whatever JSON the file holds: each field is checked before it is used.
   const repo = obj(payload.repository)
   const pr = obj(payload.pull_request)
@@ -126,5 +152,7 @@ export function readGitHubContext(env: Env): GitHubContext {
   if (str(release.tag_name)) ctx.releaseTag = str(release.tag_name)
   const commitTime = str(obj(payload.head_commit).timestamp)
   if (commitTime && !Number.isNaN(Date.parse(commitTime))) ctx.commitTime = new Date(commitTime).toISOString()
+  const problem = ref.startsWith('refs/heads/') ? payloadProblem(env, json) : undefined
+  if (problem) ctx.payloadWarning = defaultBranchWarning(problem, ref)
   return ctx
 }
