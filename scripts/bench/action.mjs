@@ -88,9 +88,9 @@ function parseFileCommands(file) {
 }
 
 /** Event payload of a push to the default branch; no label value it yields holds a space. */
-function pushPayload(sha) {
+function pushPayload(sha, ref) {
   return {
-    ref: 'refs/heads/main',
+    ref,
     before: '0'.repeat(40),
     after: sha,
     repository: {
@@ -110,9 +110,9 @@ function pushPayload(sha) {
  * Runs dist/index.js as the runner runs a node action: main with INPUT_* (hyphens kept) for every
  * input, GITHUB_* variables and fresh file-command files, then post with STATE_* from main's
  * GITHUB_STATE file and fresh files. `shim` puts a docker shim first on PATH; `env` is the step's
- * own environment (e.g. DOCKER_HOST).
+ * own environment (e.g. DOCKER_HOST); `ref` the pushed ref (a git tag: refs/tags/v1.0.0).
  */
-export async function runAction(ctx, { workspace, inputs, shim, env: stepEnv = {}, timeoutMs = 180_000 }) {
+export async function runAction(ctx, { workspace, inputs, shim, env: stepEnv = {}, timeoutMs = 180_000, ref = 'refs/heads/main' }) {
   const job = tempDir('job')
   const home = path.join(job, 'home')
   const runnerTemp = path.join(job, 'temp')
@@ -120,7 +120,7 @@ export async function runAction(ctx, { workspace, inputs, shim, env: stepEnv = {
   fs.mkdirSync(runnerTemp)
   const sha = ctx.sha
   const eventPath = path.join(job, 'event.json')
-  fs.writeFileSync(eventPath, JSON.stringify(pushPayload(sha)))
+  fs.writeFileSync(eventPath, JSON.stringify(pushPayload(sha, ref)))
   const base = BASE_ENV()
   if (shim) base.PATH = `${shim.dir}:${base.PATH}`
   Object.assign(base, engineEnv(ctx), stepEnv)
@@ -134,9 +134,9 @@ export async function runAction(ctx, { workspace, inputs, shim, env: stepEnv = {
     GITHUB_WORKSPACE: workspace,
     GITHUB_EVENT_NAME: 'push',
     GITHUB_EVENT_PATH: eventPath,
-    GITHUB_REF: 'refs/heads/main',
-    GITHUB_REF_NAME: 'main',
-    GITHUB_REF_TYPE: 'branch',
+    GITHUB_REF: ref,
+    GITHUB_REF_NAME: ref.replace(/^refs\/(heads|tags)\//, ''),
+    GITHUB_REF_TYPE: ref.startsWith('refs/tags/') ? 'tag' : 'branch',
     GITHUB_SHA: sha,
     GITHUB_REPOSITORY: 'bench/app',
     GITHUB_REPOSITORY_OWNER: 'bench',

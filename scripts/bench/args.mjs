@@ -49,7 +49,8 @@ export const countsFor = quick =>
         largePairs: 1,
         distributeRounds: 1,
         distributeLoops: 100000,
-        testinputCycles: 1
+        testinputCycles: 1,
+        promoteCycles: 1
       }
     : {
         overheadPairs: 7,
@@ -59,5 +60,6 @@ export const countsFor = quick =>
         largePairs: 4,
         distributeRounds: 3,
         distributeLoops: 300000,
-        testinputCycles: 3
+        testinputCycles: 3,
+        promoteCycles: 3
       }

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const DIST = path.join(REPO, 'dist')
 export const ENTRY = path.join(DIST, 'index.js')
-export const SECTIONS = ['overhead', 'rebuild', 'startup', 'large', 'distribute', 'testinput']
+export const SECTIONS = ['overhead', 'rebuild', 'startup', 'large', 'distribute', 'testinput', 'promote']
 
 export const TARGETS = {
   overheadRatio: 1.5,
@@ -17,7 +17,8 @@ export const TARGETS = {
   distBytes: 1_000_000,
   firstCommandMs: 100,
   largeOverheadPct: 2,
-  largeLayerBytes: 200_000_000
+  largeLayerBytes: 200_000_000,
+  promoteMs: 2_000
 }
 
 export function fail(message) {

@@ -3,7 +3,7 @@
 //
 //   node scripts/bench/main.mjs                      every section, full counts (~5-8 min on 2 cores)
 //   node scripts/bench/main.mjs --quick              fewer runs: a smoke check of the bench itself
-//   node scripts/bench/main.mjs --only startup,large some sections: overhead, rebuild, startup, large, distribute, testinput
+//   node scripts/bench/main.mjs --only startup,large some sections: overhead, rebuild, startup, large, distribute, testinput, promote
 //   node scripts/bench/main.mjs --out FILE           where the JSON goes (default bench/results.json for a
 //                                                    full run, bench/results-partial.json otherwise)
 //
@@ -34,6 +34,11 @@
 //             one after the other + the merge job: their sum, and the slowest job + merge.
 //   testinput the push path of a tested build (test-input.mjs): `docker push` of the loaded image's
 //             3 tags vs a second, cached `buildx build --push`, interleaved, medians (no target).
+//   promote   a git-tag release of a commit the default branch already built, >= 200 MB of layers:
+//             the promoted release's time (no build; target <= 2 s) against the same release
+//             rebuilt with promote: never and no-cache: true; checks no build ran, the layers are
+//             the sha-<7> image's and the version label is the release's. Cycles of: push to main
+//             at a fresh commit, tag it, tag it again with promote: never.
 //
 // Progress goes to stderr, the table to stdout. The action's argv is taken from the `docker` shim
 // (NUL-separated argv, exact whatever the label values hold) and checked against the
@@ -58,6 +63,7 @@ import { distribute, distributeFigures } from './distribute.mjs'
 import { large, largeFigures } from './large.mjs'
 import { loadavg, machineFacts } from './machine.mjs'
 import { overhead, overheadFigures } from './overhead.mjs'
+import { promote, promoteFigures } from './promote.mjs'
 import { BASE_ENV, killChildren, makeTmpRoot, must, removeTmpRoot, run, stopOnSignalOrDeadline } from './proc.mjs'
 import { REDONE } from './raw.mjs'
 import { rebuild, rebuildFigures } from './rebuild.mjs'
@@ -72,7 +78,15 @@ const COUNTS = countsFor(OPTS.quick)
 function figures(results) {
   const f = []
   const add = (section, name, value, target, pass) => f.push({ section, name, value, target, pass })
-  for (const sectionFigures of [overheadFigures, rebuildFigures, startupFigures, largeFigures, distributeFigures, testinputFigures])
+  for (const sectionFigures of [
+    overheadFigures,
+    rebuildFigures,
+    startupFigures,
+    largeFigures,
+    distributeFigures,
+    testinputFigures,
+    promoteFigures
+  ])
     sectionFigures(results, add)
   return f
 }
@@ -122,7 +136,7 @@ async function main() {
       `${results.machine.nproc} cores, node ${results.machine.node}, engine ${results.machine.dockerServer}, sections ${OPTS.only.join(', ')}${OPTS.quick ? ' (quick)' : ''}`
     )
     await ensureBase(ctx)
-    const sections = { overhead, rebuild, startup, large, distribute, testinput }
+    const sections = { overhead, rebuild, startup, large, distribute, testinput, promote }
     for (const name of OPTS.only) {
       const t = performance.now()
       progress(`== ${name}`)

@@ -27,6 +27,8 @@ export interface BuildOutcome {
   steps: StepCounts
   /** Engine runs of the build (more than 1 when a push was retried with buildx). */
   attempts: number
+  /** The `sha-<7>` image(s) a release was promoted from, when it was not built. */
+  promotedFrom?: string
   /** The `test` input passed on this image (undefined: no test). */
   tested?: boolean
   /** Pushed tags that another push has since moved to another digest (checked with buildx). */

@@ -8,6 +8,7 @@ import { InputError } from '../shared/errors.js'
 import type { Plan } from './plan.js'
 import type { Role } from './inputs/distribution.js'
 import type { Target } from './targets.js'
+import { INPUTS_LABEL } from './promote.js'
 
 /** The image label a platform job adds: the digest of the plan's build inputs (planDigest). */
 export const PLAN_LABEL = 'io.github.docker-ship.plan'
@@ -31,7 +32,8 @@ export function planDigest(plan: Plan): string {
   const inputs = {
     references: plan.references,
     labels: Object.entries(plan.labels)
-      .filter(([k]) => k !== 'org.opencontainers.image.created')
+      // The inputs label holds the platforms, which differ between the jobs (and the rest is here already).
+      .filter(([k]) => k !== 'org.opencontainers.image.created' && k !== INPUTS_LABEL)
       .sort(([a], [c]) => (a < c ? -1 : a > c ? 1 : 0)),
     file: b.file,
     context: b.context,

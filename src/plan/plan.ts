@@ -23,6 +23,7 @@ import type { Settings } from './inputs/settings.js'
 import { type Attestations, type BuildInputs, buildInputsOf, resolveAttestations } from './inputs/build-inputs.js'
 import { evaluateTagRules } from './tag-rules/evaluate.js'
 import { deriveTags, ruleContextOf, triggerOf } from './tags.js'
+import type { Promotion } from './promote.js'
 
 export interface Login {
   registry: string
@@ -61,6 +62,8 @@ export interface Plan {
   logins: Login[]
   build: BuildSpec
   notices: string[]
+  /** A release that may be promoted from the default branch's image of its commit (targets.ts). */
+  promotion?: Promotion
 }
 
 /** Facts gathered by side effects before planning. */

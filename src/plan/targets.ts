@@ -8,6 +8,8 @@ import type { GitHubContext } from './inputs/github-context.js'
 import { makePlan, type Plan, type PlanFacts } from './plan.js'
 import { DOCKER_HUB } from './inputs/reference.js'
 import type { Settings } from './inputs/settings.js'
+import { INPUTS_LABEL, inputsDigest, promotionOf } from './promote.js'
+import { triggerOf } from './tags.js'
 
 /** One image to build: the single image of the step, or one compose service. */
 export interface Target {
@@ -15,6 +17,29 @@ export interface Target {
   service: string
   settings: Settings
   plan: Plan
+}
+
+/**
+ * The plan with the digest of its deciding inputs in a label (every build carries it), and on a
+ * release with `promote: auto` what to promote from.
+ */
+function withPromotion(plan: Plan, s: Settings, ctx: GitHubContext, read: (file: string) => string): Plan {
+  let dockerfile = ''
+  try {
+    dockerfile = read(s.file)
+  } catch {
+    // checkBuildFiles says what is missing, before anything builds.
+  }
+  const inputs = inputsDigest({
+    dockerfile,
+    buildArgs: s.buildArgs,
+    target: s.target,
+    platforms: s.platforms,
+    buildContexts: s.buildContexts
+  })
+  // A distributed build's jobs build as before: their images meet in the merge job, not here.
+  const promotion = promotionOf(s.role === 'single' ? s.promote : 'never', triggerOf(ctx), plan.push, inputs)
+  return { ...plan, labels: { ...plan.labels, [INPUTS_LABEL]: inputs }, ...(promotion ? { promotion } : {}) }
 }
 
 /** The namespace compose services are pushed under: `image`, else `<username>` or `<registry>/<owner>`. */
@@ -41,7 +66,7 @@ export function makeTargets(
   facts: PlanFacts,
   read: (file: string) => string = f => readFileSync(f, 'utf8')
 ): Target[] {
-  if (s.composeFile === '') return [{ service: '', settings: s, plan: makePlan(s, ctx, facts) }]
+  if (s.composeFile === '') return [{ service: '', settings: s, plan: withPromotion(makePlan(s, ctx, facts), s, ctx, read) }]
   let text: string
   try {
     text = read(s.composeFile)
@@ -67,6 +92,6 @@ export function makeTargets(
       labels: [...svc.labels, ...s.labels],
       registries: s.registries.map(r => ({ ...r, image: r.image ? `${r.image.replace(/\/+$/, '')}/${svc.name}` : '' }))
     }
-    return { service: svc.name, settings, plan: makePlan(settings, ctx, facts) }
+    return { service: svc.name, settings, plan: withPromotion(makePlan(settings, ctx, facts), settings, ctx, read) }
   })
 }

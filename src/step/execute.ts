@@ -25,6 +25,7 @@ import type { Builder } from '../shared/builder.js'
 import { type PostState, savePostState } from './state.js'
 import { writeFailureSummary, writeLoginFailureSummary, writeSummary } from './summary.js'
 import type { Target } from '../plan/targets.js'
+import { promoteThenBuild } from './promote.js'
 import { testedBuilds, type TestedBuildsContext } from './tested-build.js'
 
 function passwordFor(s: Settings, login: Login): string {
@@ -158,7 +159,11 @@ async function loginBuildPush(
     secretFiles
   })
   const builds = { engine, settings, targets, files: filesOf, cache: cacheOf, onPushed: (refs: string[]) => recordPushed(state, refs) }
-  const outcomes = settings.test ? await testedBuilds(builds) : await buildEach(builds)
+  const credentialsFor = (plan: Plan, registry: string) => {
+    const l = plan.logins.find(x => x.registry === registry)
+    return l ? { username: l.username, password: passwordFor(settings, l) } : undefined
+  }
+  const outcomes = await promoteThenBuild(builds, credentialsFor, c => (settings.test ? testedBuilds(c) : buildEach(c)))
   await core.group('Outputs', async () => setResultOutputs(targets, outcomes))
   for (const [i, t] of targets.entries()) await writeSummary(t.plan, outcomes[i] as BuildOutcome, (Date.now() - started) / 1000)
 }

@@ -33,6 +33,11 @@ export function logPlan(plan: Plan, ctx: GitHubContext, service: string, notices
   core.startGroup(`Push${of}`)
   core.info(plain(`${plan.push ? 'will push' : 'will not push'} (${plan.pushReason})`))
   for (const l of plan.logins) core.info(plain(`login: ${l.registry} as ${l.username}`))
+  if (plan.promotion) {
+    core.info(
+      `promote: auto: a ${plan.promotion.sourceTag} image of this commit with the same build inputs is promoted instead of rebuilt (promote: never builds)`
+    )
+  }
   core.endGroup()
   for (const n of notices) core.notice(n)
 }

@@ -16,6 +16,7 @@ export async function writeSummary(plan: Plan, outcome: BuildOutcome, seconds: n
       outcome.pushed.length > 0 ? outcome.pushed.map(r => `<code>${r}</code>`).join('<br>') : `nothing (${plan.pushReason})`
     ],
     [{ data: 'Digest', header: true }, outcome.digest ? `<code>${outcome.digest}</code>` : '-'],
+    ...(outcome.promotedFrom ? [[{ data: 'Promoted from', header: true }, `<code>${outcome.promotedFrom}</code> (no build)`]] : []),
     [{ data: 'Engine', header: true }, outcome.engine],
     [{ data: 'Duration', header: true }, `${seconds.toFixed(1)} s`],
     [{ data: 'Cached steps', header: true }, `${outcome.steps.cached} of ${outcome.steps.steps}`],

@@ -10,6 +10,7 @@ import { checkSecretId, parseSecretLines } from './secret-values.js'
 import { type ExtraRegistry, parseRegistries } from './registries.js'
 import { normalisePlatform } from './platform-alias.js'
 import { type BuildInputs, readBuildInputs } from './build-inputs.js'
+import { type PromoteMode, readPromote } from './promote-input.js'
 import { readSetupImages, type SetupImages } from './setup-images.js'
 import { readRole, type Role } from './distribution.js'
 import { readTestInputs, type TestInputs } from './test-input.js'
@@ -73,6 +74,8 @@ export interface Settings extends BuildInputs, SetupImages, TestInputs {
   registries: ExtraRegistry[]
   /** A compose file whose build services are built and pushed; '' for the single image. */
   composeFile: string
+  /** promote: auto reuses the default branch's image of this commit for a release; never builds. */
+  promote: PromoteMode
   /** `distribute`/`merge`: the one-step build, one platform job of several, or their merge (distribution.ts). */
   role: Role
 }
@@ -238,6 +241,7 @@ export function readSettings(read: InputReader): SettingsResult {
     dockerHost: dockerHost(get('docker-host')),
     registries: parseRegistries(get('registries')),
     composeFile: get('compose-file').trim(),
+    promote: readPromote(get('promote')),
     role: 'single',
     ...readTestInputs(get)
   }
