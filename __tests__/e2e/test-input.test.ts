@@ -108,22 +108,14 @@ describe('the test input on other runs', () => {
     expect(await imageTags(repo)).toEqual([])
   })
 
-  it('tests the runner platform of a multi-platform build, then pushes the whole index', async () => {
-    const repo = uniqueRepo('testin-multi')
-    const r = await ship('buildx', repo, {
+  it.each([
+    ['buildx', 'a multi-platform build', 'index'],
+    ['podman', 'a podman manifest list', 'list']
+  ] as const)('%s: tests the runner platform of %s, then pushes the whole %s', async (engine, _what, _whole) => {
+    const repo = uniqueRepo(engine === 'podman' ? 'testin-podman-multi' : 'testin-multi')
+    const r = await ship(engine, repo, {
       dockerfileText: `FROM ${requirePart(env, env.baseIndex, 'E2E_BASE_INDEX', '--qemu')}\nRUN uname -m > /marker\n`,
-      inputs: { platforms: 'linux/amd64,linux/arm64', test: SEEING_TEST('docker') }
-    })
-    expect(r.main.exitCode).toBe(0)
-    expect(r.read('seen.txt')).toBe('x86_64\n')
-    expect((await registry.platforms(repo, 'latest')).sort()).toEqual(['linux/amd64', 'linux/arm64'])
-  })
-
-  it('tests the runner platform of a podman manifest list, then pushes the whole list', async () => {
-    const repo = uniqueRepo('testin-podman-multi')
-    const r = await ship('podman', repo, {
-      dockerfileText: `FROM ${requirePart(env, env.baseIndex, 'E2E_BASE_INDEX', '--qemu')}\nRUN uname -m > /marker\n`,
-      inputs: { platforms: 'linux/amd64,linux/arm64', test: SEEING_TEST('podman') }
+      inputs: { platforms: 'linux/amd64,linux/arm64', test: SEEING_TEST(engine === 'podman' ? 'podman' : 'docker') }
     })
     expect(r.main.exitCode).toBe(0)
     expect(r.read('seen.txt')).toBe('x86_64\n')

@@ -16,17 +16,22 @@ import { actionTimeline, capturedBuildArgv, makeShim } from './shim.mjs'
 /** Pause after removing a large image, before the next timed run. */
 const LARGE_SETTLE_MS = 2_000
 
+/** ~230 MB in two RUN layers; NONCE (a build arg) busts the cache of both. */
+export function largeDockerfile(base) {
+  return [
+    `FROM ${base}`,
+    'ARG NONCE',
+    'RUN echo "$NONCE" > /nonce && dd if=/dev/urandom of=/big1.bin bs=1M count=110 2>/dev/null',
+    'RUN dd if=/dev/urandom of=/big2.bin bs=1M count=110 2>/dev/null',
+    ''
+  ].join('\n')
+}
+
 /** 4. >= 200 MB of layers, cache busted per run: the action's time over the raw CLI's. */
 export async function large(ctx) {
   const repo = `bench/large-${RUN_ID}`
   const workspace = makeWorkspace({
-    Dockerfile: [
-      `FROM ${ctx.base}`,
-      'ARG NONCE',
-      'RUN echo "$NONCE" > /nonce && dd if=/dev/urandom of=/big1.bin bs=1M count=110 2>/dev/null',
-      'RUN dd if=/dev/urandom of=/big2.bin bs=1M count=110 2>/dev/null',
-      ''
-    ].join('\n')
+    Dockerfile: largeDockerfile(ctx.base)
   })
   const inputs = n => ({
     registry: ctx.reg.host,

@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { RUN_ID, TARGETS, median, ms, progress, round, summary } from './common.mjs'
 import { makeWorkspace, mustAction, runAction } from './action.mjs'
 import { localImages, removeImages } from './engine.mjs'
+import { largeDockerfile } from './large.mjs'
 import { loadavg } from './machine.mjs'
 import { rmrf } from './proc.mjs'
 import { imageManifest, registryRequest } from './registry.mjs'
@@ -23,13 +24,7 @@ async function versionLabel(ctx, repo, ref) {
 export async function promote(ctx) {
   const repo = `bench/promote-${RUN_ID}`
   const workspace = makeWorkspace({
-    Dockerfile: [
-      `FROM ${ctx.base}`,
-      'ARG NONCE',
-      'RUN echo "$NONCE" > /nonce && dd if=/dev/urandom of=/big1.bin bs=1M count=110 2>/dev/null',
-      'RUN dd if=/dev/urandom of=/big2.bin bs=1M count=110 2>/dev/null',
-      ''
-    ].join('\n')
+    Dockerfile: largeDockerfile(ctx.base)
   })
   const inputs = (nonce, extra = {}) => ({
     registry: ctx.reg.host,
