@@ -3,9 +3,10 @@
 // not an object, a cancel after a push, a login the registry refuses.
 import { gunzipSync } from 'node:zlib'
 import { execFileSync } from 'node:child_process'
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
+import { FaultProxy } from './support/fault-proxy.js'
 import { pushPayload } from './support/payloads.js'
 import { readE2EEnv, registryClient } from './support/registry.js'
 import { annotationsOf, cleanupRuns, REPO_ROOT, runAction, type RunOptions } from './support/runner.js'
@@ -43,22 +44,6 @@ async function holds(repo: string, digest: string, text: string): Promise<boolea
   return false
 }
 
-/**
- * A `docker` first on PATH that holds `buildx imagetools inspect` (the tag check after a push)
- * until the file `go` exists: the other job's push lands in between, as on a slow registry.
- */
-function heldInspect(): { path: string; release: () => void } {
-  const dir = mkdtempSync(path.join(scratch, 'shim-'))
-  const go = path.join(dir, 'go')
-  const real = execFileSync('sh', ['-c', 'command -v docker']).toString().trim()
-  writeFileSync(
-    path.join(dir, 'docker'),
-    `#!/bin/sh\nif [ "$1 $2 $3" = "buildx imagetools inspect" ]; then i=0; while [ ! -e ${go} ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; fi\nexec ${real} "$@"\n`
-  )
-  chmodSync(path.join(dir, 'docker'), 0o755)
-  return { path: `${dir}:${process.env.PATH ?? ''}`, release: () => writeFileSync(go, '') }
-}
-
 async function until(what: string, check: () => Promise<boolean>, ms = 60_000): Promise<void> {
   const end = Date.now() + ms
   while (!(await check())) {
@@ -71,21 +56,28 @@ describe('two jobs pushing the same tag of one image at once (buildx)', () => {
   it("reports each job's own digest; the job whose tag the other overwrote says so in its summary and log", async () => {
     const repo = uniqueRepo('faults-race')
     const values = ['race-value-first', 'race-value-second'].map(v => `${v}-${Date.now()}`)
-    const job = (value: string, extra: RunOptions = {}) =>
+    const job = (value: string, registryHost: string) =>
       ship(repo, {
         files: { Dockerfile: `FROM ${env.baseImage}\nCOPY value.txt /value.txt\n`, 'value.txt': `${value}\n` },
-        inputs: { tags: 'type=raw,value=shared' },
-        ...extra
+        inputs: { tags: 'type=raw,value=shared', registry: registryHost }
       })
-    const held = heldInspect()
-    // The first job pushes, then its tag check waits; the second pushes the same tag meanwhile.
-    const first = job(values[0] as string, { env: { PATH: held.path } })
+    // The registry through a proxy that holds the first job's tag check (the action's own HEAD of
+    // the tag after its push; the engine's requests pass) until the second job has pushed the same tag, as on a slow registry.
+    let release = () => {}
+    const gate = new Promise<void>(resolve => (release = resolve))
+    const proxy = await FaultProxy.start({
+      target: host,
+      rules: [
+        { kinds: ['manifest-get'], methods: ['HEAD'], path: /\/manifests\/shared$/, userAgent: /^node/, action: { until: gate }, times: 1 }
+      ]
+    })
+    const first = job(values[0] as string, proxy.host)
     let second: Awaited<ReturnType<typeof ship>>
     try {
       await until('the first push', () => registry.exists(repo, 'shared'))
-      second = await job(values[1] as string)
+      second = await job(values[1] as string, proxy.host)
     } finally {
-      held.release()
+      release()
     }
     const runs = [await first, second]
     for (const r of runs) expect(r.main.exitCode).toBe(0)
@@ -97,7 +89,9 @@ describe('two jobs pushing the same tag of one image at once (buildx)', () => {
     expect(lost?.outputs.digest).not.toBe(kept?.outputs.digest)
     const now = (await registry.manifest(repo, 'shared')).digest
     expect(now).toBe(kept?.outputs.digest)
-    const moved = `${host}/${repo}:shared now points to ${now}, not to this build's ${lost?.outputs.digest}`
+    await proxy.close()
+    expect(proxy.requests.filter(q => q.fault === 'held')).toHaveLength(1)
+    const moved = `${proxy.host}/${repo}:shared now points to ${now}, not to this build's ${lost?.outputs.digest}`
     expect(lost?.summary).toContain(moved)
     expect(annotationsOf(lost!.main, 'warning').map(a => a.message)).toContainEqual(expect.stringContaining(moved))
     expect(kept?.summary).not.toContain('now points to')

@@ -25,7 +25,7 @@ function bearerRegistry(calls: Call[]): typeof globalThis.fetch {
     if (url.endsWith('/manifests/missing')) return new Response('{"errors":[]}', { status: 404 })
     return new Response('{"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}', {
       status: 200,
-      headers: { 'Content-Type': 'application/vnd.oci.image.index.v1+json' }
+      headers: { 'Content-Type': 'application/vnd.oci.image.index.v1+json', 'Docker-Content-Digest': `sha256:${'c'.repeat(64)}` }
     })
   }) as typeof globalThis.fetch
 }
@@ -44,6 +44,14 @@ describe('the registry API client', () => {
     // The token is kept for the next request.
     expect(await api.manifest('o/r', 'missing')).toBeUndefined()
     expect(calls).toHaveLength(4)
+  })
+
+  it('says what a tag points to now with one HEAD (after the token), and nothing for a missing tag', async () => {
+    const calls: Call[] = []
+    const api = new RegistryApi('reg.example', { username: 'bob', password: 'pw' }, bearerRegistry(calls))
+    expect(await api.digest('o/r', 'latest')).toBe(`sha256:${'c'.repeat(64)}`)
+    expect(await api.digest('o/r', 'missing')).toBeUndefined()
+    expect(calls.filter(c => c.url.includes('/manifests/')).map(c => c.method)).toEqual(['HEAD', 'HEAD', 'HEAD'])
   })
 
   it('fails with the status when the token service refuses the credentials', async () => {

@@ -25,8 +25,6 @@ import type { Plan } from '../plan/plan.js'
 import { type RetryHooks, type RetryPolicy, withRetries } from './retry.js'
 import { type BuildFiles, buildxBuildArgs, dockerBuildArgs, dockerPushArgs, loginArgs } from './argv.js'
 import { timeoutMs } from '../shared/timeouts.js'
-import { movedTags, movedTagLine } from './tag-check.js'
-import { plain } from '../shared/log-text.js'
 
 /** The docker CLI bound to this run's config folder: every call goes through `run`. */
 export class DockerCli implements Engine {
@@ -119,14 +117,6 @@ export class DockerCli implements Engine {
       )
     }
     if (digest) onPushed(plan.references)
-    // The digest is this build's own; another job may have pushed the same tags since.
-    const moved = await movedTags(
-      (args, opts) => this.exec(args, opts),
-      digest ? plan.references : [],
-      digest,
-      timeoutMs('probe', process.env)
-    )
-    for (const m of moved) core.warning(plain(movedTagLine(m, digest)), { title: 'Tag moved by another push' })
     return {
       engine: 'buildx',
       digest,
@@ -134,8 +124,7 @@ export class DockerCli implements Engine {
       metadata,
       pushed: digest ? plan.references : [],
       steps: countSteps(output),
-      attempts: result.attempts,
-      moved
+      attempts: result.attempts
     }
   }
 

@@ -31,7 +31,7 @@ export interface BuildOutcome {
   promotedFrom?: string
   /** The `test` input passed on this image (undefined: no test). */
   tested?: boolean
-  /** Pushed tags that another push has since moved to another digest (checked with buildx). */
+  /** Pushed tags that another push has since moved to another digest (step/moved-tags.ts). */
   moved?: MovedTag[]
 }
 

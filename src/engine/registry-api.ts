@@ -1,7 +1,7 @@
 /**
  * The registry HTTP API (distribution v2) with the step's own credentials: read a manifest or a
  * blob, upload a blob, put a manifest. Auth as the registry asks on its 401: Basic (htpasswd), or
- * the Bearer token flow (Docker Hub, GHCR, ...). Used by the release promotion only.
+ * the Bearer token flow (Docker Hub, GHCR, ...). Used by the release promotion and the check of pushed tags (step/moved-tags.ts).
  */
 import { INDEX_TYPES, MANIFEST_TYPES, digestOf } from '../plan/promote-manifests.js'
 
@@ -67,6 +67,15 @@ export class RegistryApi {
     const mediaType = (res.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? ''
     const json = JSON.parse(bytes.toString('utf8')) as { mediaType?: string }
     return { mediaType: json.mediaType ?? mediaType, digest: digestOf(bytes), bytes }
+  }
+
+  /** What `ref` of `repo` points to now (a HEAD: the Docker-Content-Digest header); undefined on 404. */
+  async digest(repo: string, ref: string): Promise<string | undefined> {
+    const res = await this.send(repo, 'HEAD', `/v2/${repo}/manifests/${ref}`, {
+      headers: { Accept: [...INDEX_TYPES, ...MANIFEST_TYPES].join(', ') },
+      allow404: true
+    })
+    return res.status === 404 ? undefined : (res.headers.get('docker-content-digest') ?? undefined)
   }
 
   async blob(repo: string, digest: string): Promise<Buffer> {

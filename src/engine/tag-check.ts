@@ -3,7 +3,6 @@
  * same tag at the same time can move it; the build's own digest stays the `digest` output, and
  * the tags that moved are named (log warning, job summary).
  */
-import type { RunResult } from './exec.js'
 
 /** A pushed tag that the registry now resolves to another digest than this build's. */
 export interface MovedTag {
@@ -12,39 +11,18 @@ export interface MovedTag {
   digest: string
 }
 
-type Exec = (args: string[], opts: { silent?: boolean; allowFailure?: boolean; timeoutMs?: number }) => Promise<RunResult>
-
-/** The digest of `imagetools inspect --format '{{json .Manifest}}'`'s output, or ''. */
-export function manifestDigest(stdout: string): string {
-  try {
-    const digest = (JSON.parse(stdout) as { digest?: unknown }).digest
-    return typeof digest === 'string' && /^sha256:[0-9a-f]{64}$/.test(digest) ? digest : ''
-  } catch {
-    return ''
-  }
-}
-
 /**
- * Asks the registry (`docker buildx imagetools inspect`) what each of `references` points to now;
- * returns those that point elsewhere than `digest`. A tag that cannot be read is left out: this is
+ * Of `references`, those that `resolve` (what the registry says each points to now, '' when it
+ * cannot say) puts elsewhere than `digest`. A tag that cannot be read is left out: this is
  * reporting, never the failure of a push that succeeded.
  */
-export async function movedTags(exec: Exec, references: string[], digest: string, timeoutMs: number): Promise<MovedTag[]> {
+export async function movedTags(
+  resolve: (reference: string) => Promise<string>,
+  references: string[],
+  digest: string
+): Promise<MovedTag[]> {
   if (!digest) return []
-  const now = await Promise.all(
-    references.map(async reference => {
-      try {
-        const r = await exec(['buildx', 'imagetools', 'inspect', '--format', '{{json .Manifest}}', reference], {
-          silent: true,
-          allowFailure: true,
-          timeoutMs
-        })
-        return r.exitCode === 0 ? manifestDigest(r.stdout) : ''
-      } catch {
-        return ''
-      }
-    })
-  )
+  const now = await Promise.all(references.map(reference => resolve(reference).catch(() => '')))
   return references.flatMap((reference, i) => (now[i] && now[i] !== digest ? [{ reference, digest: now[i] as string }] : []))
 }
 

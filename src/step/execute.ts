@@ -26,6 +26,7 @@ import { type PostState, savePostState } from './state.js'
 import { writeFailureSummary, writeLoginFailureSummary, writeSummary } from './summary.js'
 import type { Target } from '../plan/targets.js'
 import { promoteThenBuild } from './promote.js'
+import { checkMovedTags } from './moved-tags.js'
 import { testedBuilds, type TestedBuildsContext } from './tested-build.js'
 
 function passwordFor(s: Settings, login: Login): string {
@@ -164,6 +165,7 @@ async function loginBuildPush(
     return l ? { username: l.username, password: passwordFor(settings, l) } : undefined
   }
   const outcomes = await promoteThenBuild(builds, credentialsFor, c => (settings.test ? testedBuilds(c) : buildEach(c)))
+  await checkMovedTags(targets, outcomes, credentialsFor)
   await core.group('Outputs', async () => setResultOutputs(targets, outcomes))
   for (const [i, t] of targets.entries()) await writeSummary(t.plan, outcomes[i] as BuildOutcome, (Date.now() - started) / 1000)
 }

@@ -118,12 +118,13 @@ export class FaultProxy {
   }
 
   /** The first rule that matches and is not used up (resetAfterBytes rules are consumed when they fire). */
-  private pick(kind: Kind, method: string, url: string): number {
+  private pick(kind: Kind, method: string, url: string, userAgent = ''): number {
     return this.rules.findIndex(
       (r, i) =>
         (r.kinds === 'any' || r.kinds.includes(kind)) &&
         (r.methods === undefined || r.methods.includes(method)) &&
         (r.path === undefined || r.path.test(url)) &&
+        (r.userAgent === undefined || r.userAgent.test(userAgent)) &&
         (r.times === undefined || this.used[i]! < r.times)
     )
   }
@@ -163,7 +164,7 @@ export class FaultProxy {
       })
       return
     }
-    const i = this.pick(kind, method, req.url ?? '/')
+    const i = this.pick(kind, method, req.url ?? '/', req.headers['user-agent'] ?? '')
     const rule = i >= 0 ? this.rules[i]! : undefined
     const action = rule?.action
     if (!action || !('resetAfterBytes' in action)) {
@@ -198,6 +199,8 @@ export class FaultProxy {
       resetClient()
     } else if (action && 'hang' in action) {
       req.resume()
+    } else if (action && 'until' in action) {
+      void action.until.finally(() => this.forward(req, res, rec, resetClient))
     } else if (action && 'latencyMs' in action) {
       setTimeout(() => this.forward(req, res, rec, resetClient), action.latencyMs)
     } else if (action && 'resetAfterBytes' in action) {

@@ -16,6 +16,9 @@ export type FaultAction =
   | { latencyMs: number }
   /** Never answer (until the client gives up or the proxy closes). */
   | { hang: true }
+  /** Hold the request until the promise settles, then forward normally (a step kept waiting at a
+   *  chosen request while the test does something else). */
+  | { until: Promise<unknown> }
 
 export interface FaultRule {
   kinds: Kind[] | 'any'
@@ -23,6 +26,8 @@ export interface FaultRule {
   methods?: string[]
   /** Only requests whose path (with query) matches, e.g. /\/manifests\/buildcache$/; default all. */
   path?: RegExp
+  /** Only requests whose User-Agent matches (e.g. /^node$/: the action's own registry API calls, not the engine's); default all. */
+  userAgent?: RegExp
   action: FaultAction
   /** Apply to the first N matching requests only; default forever. */
   times?: number
@@ -81,5 +86,6 @@ export function describeAction(a: FaultAction): string {
   if ('reset' in a) return 'reset'
   if ('resetAfterBytes' in a) return `resetAfterBytes ${a.resetAfterBytes}`
   if ('latencyMs' in a) return `latency ${a.latencyMs}`
+  if ('until' in a) return 'held'
   return 'hang'
 }
