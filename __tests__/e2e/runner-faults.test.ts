@@ -68,7 +68,14 @@ describe('two jobs pushing the same tag of one image at once (buildx)', () => {
     const proxy = await FaultProxy.start({
       target: host,
       rules: [
-        { kinds: ['manifest-get'], methods: ['HEAD'], path: /\/manifests\/shared$/, userAgent: /^node/, action: { until: gate }, times: 1 }
+        {
+          kinds: ['manifest-get'],
+          methods: ['HEAD'],
+          path: /\/manifests\/shared$/,
+          userAgent: /^docker-ship-action$/,
+          action: { until: gate },
+          times: 1
+        }
       ]
     })
     const first = job(values[0] as string, proxy.host)

@@ -28,6 +28,9 @@ export class RegistryApiError extends Error {
 
 type Fetch = typeof globalThis.fetch
 
+/** How the registry's log names this action's own requests (the engines' say docker or buildkit). */
+export const USER_AGENT = 'docker-ship-action'
+
 /** Loopback registries speak plain HTTP (as docker and BuildKit treat them); Docker Hub's API host. */
 export function registryBase(registry: string): string {
   const host = registry.replace(/:\d+$/, '')
@@ -115,7 +118,7 @@ export class RegistryApi {
     const once = () =>
       this.fetchFn(url, {
         method,
-        headers: { ...opts.headers, ...(this.authorization ? { Authorization: this.authorization } : {}) },
+        headers: { 'User-Agent': USER_AGENT, ...opts.headers, ...(this.authorization ? { Authorization: this.authorization } : {}) },
         body: opts.body,
         redirect: 'follow',
         signal: AbortSignal.timeout(this.timeoutMs)
@@ -146,7 +149,7 @@ export class RegistryApi {
     if (params.service) url.searchParams.set('service', params.service)
     url.searchParams.set('scope', `repository:${repo}:pull,push`)
     const res = await this.fetchFn(url, {
-      headers: basic ? { Authorization: basic } : {},
+      headers: { 'User-Agent': USER_AGENT, ...(basic ? { Authorization: basic } : {}) },
       signal: AbortSignal.timeout(this.timeoutMs)
     })
     if (!res.ok) throw new RegistryApiError(`the token service of ${this.registry} answered HTTP ${res.status}`, res.status)

@@ -6,6 +6,7 @@
  */
 import * as core from '@actions/core'
 import { type BuildOutcome } from '../engine/engine.js'
+import { nodeFetch } from '../engine/node-fetch.js'
 import { RegistryApi, type RegistryCredentials } from '../engine/registry-api.js'
 import { movedTagLine, movedTags } from '../engine/tag-check.js'
 import { plain } from '../shared/log-text.js'
@@ -24,7 +25,7 @@ export async function checkMovedTags(targets: readonly Target[], outcomes: Build
       const resolve = async (reference: string) => {
         const { registry, path, tag } = splitReference(reference)
         const key = `${registry}/${path}`
-        const api = apis.get(key) ?? new RegistryApi(registry, credentialsOf(plan, registry), globalThis.fetch, 10_000)
+        const api = apis.get(key) ?? new RegistryApi(registry, credentialsOf(plan, registry), nodeFetch, 10_000)
         apis.set(key, api)
         return (await api.digest(path, tag)) ?? ''
       }

@@ -26,7 +26,7 @@ export interface FaultRule {
   methods?: string[]
   /** Only requests whose path (with query) matches, e.g. /\/manifests\/buildcache$/; default all. */
   path?: RegExp
-  /** Only requests whose User-Agent matches (e.g. /^node$/: the action's own registry API calls, not the engine's); default all. */
+  /** Only requests whose User-Agent matches (e.g. /^docker-ship-action$/: the action's own registry API calls, not the engine's); default all. */
   userAgent?: RegExp
   action: FaultAction
   /** Apply to the first N matching requests only; default forever. */
