@@ -1,4 +1,5 @@
-import { decide, decideAll, inputsDigest, type FoundImage, promotionOf, repositoriesOf, splitReference } from '../../src/plan/promote.js'
+import { splitReference } from '../../src/plan/inputs/reference.js'
+import { decide, decideAll, inputsDigest, type FoundImage, promotionOf, repositoriesOf } from '../../src/plan/promote.js'
 import { makeTargets } from '../../src/plan/targets.js'
 import { planDigest } from '../../src/plan/distribute.js'
 import { readSettings } from '../../src/plan/inputs/settings.js'

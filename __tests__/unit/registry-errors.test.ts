@@ -1,8 +1,9 @@
+import { registryHost } from '../../src/plan/inputs/reference.js'
 import { readFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { CommandError } from '../../src/engine/exec.js'
-import { lastErrorLine, loginError, pushError, registryOf } from '../../src/engine/engine.js'
+import { lastErrorLine, loginError, pushError } from '../../src/engine/engine.js'
 import { diagnose, type FailureKind } from '../../src/engine/registry-errors.js'
 import { RetriesExhausted } from '../../src/engine/retry.js'
 import { bobPlan } from './fixtures.js'
@@ -173,6 +174,6 @@ describe('a failed push names its cause, the image and why the plan chose it', (
     ['bob/app:1', 'docker.io'],
     ['docker.io/bob/app:1', 'docker.io']
   ])('reads the registry of %s as %s', (ref, registry) => {
-    expect(registryOf(ref)).toBe(registry)
+    expect(registryHost(ref)).toBe(registry)
   })
 })

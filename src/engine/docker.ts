@@ -2,6 +2,7 @@
  * The docker CLI as an Engine: login, then one `buildx build --push` (retried as a whole), or the
  * classic `docker build` and a `docker push` of each reference.
  */
+import { registryHost } from '../plan/inputs/reference.js'
 import * as core from '@actions/core'
 import type { CachePlan } from '../plan/cache.js'
 import type { Builder } from '../shared/builder.js'
@@ -17,7 +18,6 @@ import {
   PushError,
   pushError,
   type PushContext,
-  registryOf,
   readOptional,
   type EngineName
 } from './engine.js'
@@ -97,7 +97,7 @@ export class DockerCli implements Engine {
             }
             throw new CommandError('docker buildx build', r.exitCode, r.stdout, r.stderr)
           },
-          plan.references.map(registryOf)
+          plan.references.map(registryHost)
         )
       )
     } catch (e) {
@@ -169,7 +169,7 @@ export class DockerCli implements Engine {
           const { value } = await this.retry(
             `Push of ${ref}`,
             () => this.exec(dockerPushArgs(ref), { timeoutMs: timeoutMs('push', process.env) }),
-            [registryOf(ref)]
+            [registryHost(ref)]
           )
           digest ||= /digest: (sha256:[0-9a-f]{64})/.exec(value.stdout)?.[1] ?? ''
           pushed.push(ref)

@@ -4,6 +4,7 @@
  * Pure: the runner's architecture, the platforms asked for and what binfmt_misc holds in, the
  * decision and the argv out. emulator-install.ts reads binfmt_misc and runs the command.
  */
+import { hasRegistryHost } from '../plan/inputs/reference.js'
 
 /** Where the kernel keeps its registrations. */
 export const BINFMT_MISC = '/proc/sys/fs/binfmt_misc'
@@ -80,9 +81,7 @@ export function enabledEntries(entries: Readonly<Record<string, string>>): Set<s
  * registries.conf (and may prompt); docker reads `tonistiigi/binfmt` as docker.io's anyway.
  */
 export function qualifiedImage(image: string): string {
-  const first = image.split('/')[0] ?? ''
-  const hasHost = image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost')
-  return hasHost ? image : `docker.io/${image.includes('/') ? image : `library/${image}`}`
+  return hasRegistryHost(image) ? image : `docker.io/${image.includes('/') ? image : `library/${image}`}`
 }
 
 /** The installer run: `docker|podman run --privileged --rm <image> --install arm64,riscv64`. */

@@ -2,6 +2,7 @@
  * What every engine does for the action (the Engine interface), what a build returns, and the
  * errors a build, login or push ends in, with their messages for the user.
  */
+import { registryHost } from '../plan/inputs/reference.js'
 import { readFileSync } from 'node:fs'
 import * as core from '@actions/core'
 import type { CachePlan } from '../plan/cache.js'
@@ -139,16 +140,10 @@ export interface PushContext {
   loggedIn: ReadonlySet<string>
 }
 
-/** The registry host of a reference: its first part when it has a dot, a port or is localhost. */
-export function registryOf(ref: string): string {
-  const first = ref.split('/')[0] ?? ''
-  return ref.includes('/') && (/[.:]/.test(first) || first === 'localhost') ? first : 'docker.io'
-}
-
 /** The cause's fix for a failed push of `ref` (registry-errors.ts), or ''. */
 function pushFix(plan: Plan, ref: string | undefined, e: unknown, about?: PushContext): string {
   if (!about || ref === undefined) return ''
-  const registry = registryOf(ref)
+  const registry = registryHost(ref)
   const ofMain = ref.startsWith(`${plan.image}:`) || ref.startsWith(`${plan.image}@`)
   const reason = ofMain ? plan.imageReason : 'named by the "tags" or "registries" input'
   const name = ref.replace(/[:@][^/:@]*$/, '')

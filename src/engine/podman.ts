@@ -2,6 +2,7 @@
  * podman as an Engine: login, build (a manifest list for several platforms), push each reference;
  * and reading podman's build log (steps, cache hits, the failing step).
  */
+import { registryHost } from '../plan/inputs/reference.js'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
 import * as core from '@actions/core'
@@ -10,7 +11,7 @@ import { CommandError, run, type RunResult } from './exec.js'
 import type { Plan } from '../plan/plan.js'
 import { type RetryHooks, type RetryPolicy, withRetries } from './retry.js'
 import { type BuildFiles, podmanBuildArgs, podmanLabelArgs, podmanPushArgs } from './argv.js'
-import { type BuildOutcome, buildError, defaultHooks, type Engine, loginError, pushError, readOptional, registryOf } from './engine.js'
+import { type BuildOutcome, buildError, defaultHooks, type Engine, loginError, pushError, readOptional } from './engine.js'
 import { timeoutMs } from '../shared/timeouts.js'
 
 /** `[linux/arm64] [2/3] STEP 4/6: RUN ...`: platform (several platforms), stage (several stages), step. */
@@ -187,7 +188,7 @@ export class PodmanCli implements Engine {
             this.policy,
             this.hooks,
             () => this.exec(podmanPushArgs(ref, digestFile, manifest), { timeoutMs: timeoutMs('push', process.env) }),
-            { afterLogin: this.loggedIn.has(registryOf(ref)) }
+            { afterLogin: this.loggedIn.has(registryHost(ref)) }
           )
         } catch (e) {
           throw pushError(plan, pushed, e, { engine: 'podman', loggedIn: this.loggedIn }, ref)

@@ -3,6 +3,7 @@
  * label on every build), what a release run looks for (the `sha-<7>` image of its commit), and the
  * decision to promote that image or to build, with the reason in one line.
  */
+import { splitReference } from './inputs/reference.js'
 import { createHash } from 'node:crypto'
 import type { KeyValue } from './inputs/input-list.js'
 import type { PromoteMode } from './inputs/promote-input.js'
@@ -93,26 +94,6 @@ export function decideAll(decisions: Decision[]): Decision {
   const no = decisions.find((d): d is { promote: false; reason: string } => !d.promote)
   if (!no) return decisions[0] ?? { promote: false, reason: 'no reference to promote' }
   return decisions.length > 1 ? { promote: false, reason: `${no.reason}; building for every registry` } : no
-}
-
-/** A pushed reference split into the registry, the repository path and the tag. */
-export interface SplitReference {
-  registry: string
-  path: string
-  tag: string
-}
-
-/** `host:5000/a/b:tag` or `user/app:tag` (Docker Hub) -> its parts; the plan's references are always name:tag. */
-export function splitReference(ref: string): SplitReference {
-  const colon = ref.lastIndexOf(':')
-  const name = ref.slice(0, colon)
-  const tag = ref.slice(colon + 1)
-  const first = name.split('/')[0] ?? ''
-  const hasHost = name.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost')
-  const registry = hasHost ? first : 'docker.io'
-  let path = hasHost ? name.slice(first.length + 1) : name
-  if (registry === 'docker.io' && !path.includes('/')) path = `library/${path}`
-  return { registry, path, tag }
 }
 
 /** The plan's references grouped by repository (registry + path), in their order. */

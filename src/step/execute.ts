@@ -113,20 +113,20 @@ async function loginBuildPush(
   const matching = early?.key === probeKey(settings.builder, settings.dockerHost) ? early.result : undefined
   const probed = await probeEngine(settings.engine, env, settings.builder || undefined, matching)
   // A merge job builds nothing: no builder or emulator to set up, no platform, input or secret to check.
-  const builder = settings.role === 'merge' ? probed : chooseBuilder(settings, targets, probed)
-  for (const t of settings.role === 'merge' ? [] : targets) {
+  const merging = settings.role === 'merge'
+  const builder = merging ? probed : chooseBuilder(settings, targets, probed)
+  for (const t of merging ? [] : targets) {
     checkPlatforms(t.plan, builder)
     checkBuildInputs(t.plan, builder)
     checkSecretSources(t.plan, process.env)
   }
   const engine = makeEngine(builder, env, settings)
-  const indexTool =
-    settings.role === 'merge' ? indexToolFor(builder, env, { retries: settings.retries, delayMs: settings.retryDelayMs }) : undefined
+  const indexTool = merging ? indexToolFor(builder, env, { retries: settings.retries, delayMs: settings.retryDelayMs }) : undefined
   state.engine = engine.name === 'podman' ? 'podman' : 'docker'
   state.env = env
   state.pushed = []
   savePostState(state)
-  if (settings.role !== 'merge') await setUpPlatforms(settings, targets, builder, probed, env, state)
+  if (!merging) await setUpPlatforms(settings, targets, builder, probed, env, state)
   const logins = [...new Map(targets.flatMap(t => t.plan.logins).map(l => [l.registry, l])).values()]
   if (logins.length > 0) {
     await core.group('Login', async () => {

@@ -4,13 +4,14 @@
  * that moved are named in a warning and in the job summary. One HEAD request per tag to the registry
  * API with the step's own credentials (cheaper than an engine command per tag).
  */
+import { splitReference } from '../plan/inputs/reference.js'
 import * as core from '@actions/core'
 import { type BuildOutcome } from '../engine/engine.js'
 import { nodeFetch } from '../engine/node-fetch.js'
 import { RegistryApi, type RegistryCredentials } from '../engine/registry-api.js'
 import { movedTagLine, movedTags } from '../engine/tag-check.js'
 import { plain } from '../shared/log-text.js'
-import { splitReference } from '../plan/promote.js'
+
 import type { Plan } from '../plan/plan.js'
 import type { Target } from '../plan/targets.js'
 

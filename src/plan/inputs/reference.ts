@@ -35,6 +35,33 @@ function isHost(component: string): boolean {
   return component.includes('.') || component.includes(':') || component === 'localhost'
 }
 
+/** Does this image name or reference start with a registry host (`ghcr.io/a`, `localhost:5000/a`)? */
+export function hasRegistryHost(name: string): boolean {
+  return name.includes('/') && isHost(name.split('/')[0] ?? '')
+}
+
+/** The registry a (normalised) image name or reference is pushed to: its host, else docker.io. */
+export function registryHost(name: string): string {
+  return hasRegistryHost(name) ? (name.split('/')[0] as string) : DOCKER_HUB
+}
+
+/** A pushed reference split into the registry, the repository path and the tag. */
+export interface SplitReference {
+  registry: string
+  path: string
+  tag: string
+}
+
+/** `host:5000/a/b:tag` or `user/app:tag` (Docker Hub) -> its parts; the plan's references are always name:tag. */
+export function splitReference(ref: string): SplitReference {
+  const colon = ref.lastIndexOf(':')
+  const name = ref.slice(0, colon)
+  const registry = registryHost(name)
+  let path = hasRegistryHost(name) ? name.slice(registry.length + 1) : name
+  if (registry === DOCKER_HUB && !path.includes('/')) path = `library/${path}`
+  return { registry, path, tag: ref.slice(colon + 1) }
+}
+
 /** Why an e-mail login cannot name a Docker Hub image (its namespace is the Docker ID). */
 export function emailNamespace(username: string): string {
   return `the Docker Hub namespace would be the username ${show(username)}, an e-mail address: set "image" (e.g. image: yourid/app) or log in with your Docker ID.`
